@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import type { Db } from './index.ts';
+
+export interface StoredCredential {
+  rowId: number;
+  credentialId: string;
+  issuerId: string;
+  recipient: string;
+  format: 'json' | 'jwt';
+  body: string;
+  sha256: string;
+  reissueOf: number | null;
+  createdAt: string;
+}
+
+interface Row {
+  rowid_pk: number;
+  credential_id: string;
+  issuer_id: string;
+  recipient: string;
+  format: 'json' | 'jwt';
+  body: Buffer;
+  sha256: string;
+  reissue_of: number | null;
+  created_at: string;
+}
+
+const fromRow = (r: Row): StoredCredential => ({
+  rowId: r.rowid_pk,
+  credentialId: r.credential_id,
+  issuerId: r.issuer_id,
+  recipient: r.recipient,
+  format: r.format,
+  body: r.body.toString('utf8'),
+  sha256: r.sha256,
+  reissueOf: r.reissue_of,
+  createdAt: r.created_at,
+});
+
+/** The one place that writes signed credentials: the bytes go in verbatim. */
+export function insertCredential(
+  db: Db,
+  c: { credentialId: string; issuerId: string; recipient: string; format: 'json' | 'jwt'; body: string; reissueOf?: number | null },
+): StoredCredential {
+  const bytes = Buffer.from(c.body, 'utf8');
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const createdAt = new Date().toISOString();
+  const info = db
+    .prepare(
+      `INSERT INTO credentials (credential_id, issuer_id, recipient, format, body, sha256, reissue_of, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(c.credentialId, c.issuerId, c.recipient, c.format, bytes, sha256, c.reissueOf ?? null, createdAt);
+  return { rowId: Number(info.lastInsertRowid), ...c, reissueOf: c.reissueOf ?? null, sha256, createdAt };
+}
+
+export function getCredentialsById(db: Db, credentialId: string): StoredCredential[] {
+  return (db.prepare('SELECT * FROM credentials WHERE credential_id = ? ORDER BY rowid_pk').all(credentialId) as Row[]).map(fromRow);
+}
+
+export function listCredentials(db: Db, opts: { issuerId?: string; limit?: number } = {}): StoredCredential[] {
+  const rows = opts.issuerId
+    ? db.prepare('SELECT * FROM credentials WHERE issuer_id = ? ORDER BY rowid_pk DESC LIMIT ?').all(opts.issuerId, opts.limit ?? 1000)
+    : db.prepare('SELECT * FROM credentials ORDER BY rowid_pk DESC LIMIT ?').all(opts.limit ?? 1000);
+  return (rows as Row[]).map(fromRow);
+}
