@@ -2,6 +2,10 @@ import type { KeyObject } from 'node:crypto';
 
 /** The contracts shared by keys, proof and verify. Implementations live in core/keys. */
 
+/**
+ * 'RSA-2048' is the RSA key we generate. Keys resolved for verification may be larger RSA keys
+ * (up to 8192 bits); they carry the same label because they verify the same way (RS256).
+ */
 export type KeyAlgorithm = 'Ed25519' | 'P-256' | 'RSA-2048';
 
 /** A JWK as JSON (public members only unless stated). */
