@@ -39,6 +39,8 @@ export interface ProofVerificationResult {
   reason: string;
   /** The controller of the resolved key, when resolution succeeded. */
   controller?: string;
+  /** Set once the signature checked out: whether the key's controller is the expected issuer. */
+  keyBound?: boolean;
 }
 
 export interface VerifyDataIntegrityOptions {
@@ -330,8 +332,9 @@ async function verifyOne(
     return {
       ...withController,
       status: 'failed',
+      keyBound: false,
       reason: `the signing key is not bound to the issuer: ${verificationMethod} is controlled by ${resolved.controller}, not ${expectedController}`,
     };
   }
-  return { ...withController, status: 'passed', reason: `valid ${cryptosuite ?? type} signature by ${verificationMethod}, a key of ${expectedController}` };
+  return { ...withController, status: 'passed', keyBound: true, reason: `valid ${cryptosuite ?? type} signature by ${verificationMethod}, a key of ${expectedController}` };
 }

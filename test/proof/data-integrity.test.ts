@@ -88,6 +88,7 @@ describe.each([
         status: 'passed',
         reason: expect.stringContaining('valid'),
         controller: key.signer.controller,
+        keyBound: true,
       },
     ]);
   });
@@ -207,7 +208,7 @@ describe('verifyDataIntegrity', () => {
     const other = makeKey('Ed25519', 'issuer-fragment', 'https://other.example/issuers/9');
     const signed = await signDataIntegrity(sampleCredential(issuer), other.signer);
     const [r] = await verifyDataIntegrity(signed, makeResolver());
-    expect(r).toMatchObject({ status: 'failed', controller: 'https://other.example/issuers/9', reason: expect.stringContaining('not bound to the issuer') });
+    expect(r).toMatchObject({ status: 'failed', keyBound: false, controller: 'https://other.example/issuers/9', reason: expect.stringContaining('not bound to the issuer') });
     // did:key signer for an https issuer: same failure.
     const didKey = makeKey('Ed25519');
     const [r2] = await verifyDataIntegrity(await signDataIntegrity(sampleCredential(issuer), didKey.signer), makeResolver());
