@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LaurelError } from '../util/errors.ts';
-import { atomicWrite } from './did.ts';
+import { atomicWrite } from '../util/fs.ts';
 import { DEFAULT_SCRYPT, checkNewPassphrase, seal, unseal, validateScryptParams, type DerivedKey, type ScryptParams } from './envelope.ts';
 import { BaseKeyStore, parseBundle, serializeBundle, type KeyRecord } from './keystore.ts';
 

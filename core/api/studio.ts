@@ -1,0 +1,371 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import {
+  didKeyIssuer,
+  didWebFromUrl,
+  didWebIssuer,
+  httpsIssuer,
+  isKeyAlgorithm,
+  openKeyStore,
+  writeDidWebDocument,
+  type IssuerIdentity,
+  type KeyAlgorithm,
+  type KeyStore,
+  type KeyStoreSpec,
+} from '../keys/index.ts';
+import { assertValid, buildAchievement, buildAchievementCredential, buildProfile, type AchievementInput, type ProfileInput } from '../model/index.ts';
+import { signDataIntegrity, signJwt } from '../proof/index.ts';
+import {
+  actorName,
+  appendAudit,
+  getIssuer,
+  insertCredential,
+  insertIssuer,
+  listIssuers,
+  openWorkspaceDb,
+  resolveWorkspaceDir,
+  type Db,
+  type IssuerRecord,
+} from '../store/index.ts';
+import { verifyCredential, type VerificationReport, type VerifyOptions } from '../verify/index.ts';
+import { LaurelError } from '../util/errors.ts';
+import { atomicWrite } from '../util/fs.ts';
+
+export type Face = 'cli' | 'desktop' | 'web' | 'test';
+
+export interface StudioOptions {
+  /** Workspace folder; default LAUREL_WORKSPACE or the platform's user-data folder. */
+  workspace?: string;
+  /** Key store for new issuers, backups and restores. Default: the OS keychain. */
+  keystore?: KeyStoreSpec;
+  /** Passphrase for `file:` key stores. */
+  passphrase?: string;
+  /** Keychain service name (tests use their own). */
+  keychainService?: string;
+  face?: Face;
+}
+
+export type IssuerIdChoice =
+  | { method: 'key' }
+  | { method: 'web'; did: string }
+  | { method: 'url'; id: string };
+
+export interface CreateIssuerInput {
+  name: string;
+  url?: string;
+  email?: string;
+  description?: string;
+  image?: string;
+  key?: KeyAlgorithm;
+  id?: IssuerIdChoice;
+}
+
+export interface IssuerView {
+  id: string;
+  name: string;
+  didMethod: IssuerRecord['didMethod'];
+  keyAlgorithm: KeyAlgorithm;
+  verificationMethod: string;
+  publicKeyMultibase: string;
+  /** Where the private key lives, in words. */
+  keyLocation: string;
+  profile: Record<string, unknown>;
+  createdAt: string;
+  /** did:web only: the did.json written for the user to host, and where. */
+  didDocument?: { path: string; hostAt: string };
+}
+
+export interface IssueInput {
+  issuer: string;
+  /** An OB 3.0 Achievement JSON object. */
+  achievement: unknown;
+  /** An e-mail address (hashed, salted) or a DID / https URL (subject id). */
+  recipient: string;
+  /** The learner's name, shown by wallets. */
+  name?: string;
+  format?: 'json' | 'jwt';
+  validFrom?: string;
+  validUntil?: string;
+  /** VC-JWT with an Ed25519 key (EdDSA), which 1EdTech's validator does not accept. */
+  allowEdDSA?: boolean;
+}
+
+export interface IssuedCredential {
+  credentialId: string;
+  issuerId: string;
+  format: 'json' | 'jwt';
+  /** The signed bytes: JSON text or a compact JWS. */
+  body: string;
+  sha256: string;
+  rowId: number;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DID = /^did:[a-z0-9]+:[A-Za-z0-9._:%-]*[A-Za-z0-9._-]$/;
+
+function keyLocation(spec: string): string {
+  return spec === 'keychain' ? 'the OS keychain' : `the encrypted key file ${spec.slice('file:'.length)}`;
+}
+
+/**
+ * The Studio API: everything the app does, behind one object. The CLI, the desktop shell and the
+ * web shell all call this; it validates its arguments and throws LaurelErrors a person can act on.
+ */
+export class Studio {
+  readonly workspaceDir: string;
+  readonly db: Db;
+  private readonly options: StudioOptions;
+  private readonly stores = new Map<string, Promise<KeyStore>>();
+  private readonly actor: string;
+
+  private constructor(workspaceDir: string, db: Db, options: StudioOptions) {
+    this.workspaceDir = workspaceDir;
+    this.db = db;
+    this.options = options;
+    this.actor = actorName(options.face ?? 'cli');
+  }
+
+  static open(options: StudioOptions = {}): Studio {
+    const dir = resolveWorkspaceDir(options.workspace);
+    return new Studio(dir, openWorkspaceDb(dir), options);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** The key store spec new keys go to. */
+  get keystoreSpec(): KeyStoreSpec {
+    const spec = this.options.keystore ?? 'keychain';
+    if (spec === 'keychain') return spec;
+    if (!spec.startsWith('file:')) throw new LaurelError('INVALID_INPUT', `Unknown key store '${spec}': use 'keychain' or 'file:<path>'.`);
+    return `file:${path.resolve(spec.slice('file:'.length))}`;
+  }
+
+  private keyStore(spec: KeyStoreSpec): Promise<KeyStore> {
+    let store = this.stores.get(spec);
+    if (!store) {
+      store = openKeyStore(spec, {
+        ...(this.options.passphrase !== undefined ? { passphrase: this.options.passphrase } : {}),
+        ...(this.options.keychainService !== undefined ? { service: this.options.keychainService } : {}),
+      });
+      store.catch(() => this.stores.delete(spec));
+      this.stores.set(spec, store);
+    }
+    return store;
+  }
+
+  // ---------------------------------------------------------------- issuers
+
+  async createIssuer(input: CreateIssuerInput): Promise<IssuerView> {
+    if (typeof input.name !== 'string' || !input.name.trim()) throw new LaurelError('INVALID_INPUT', 'An issuer needs a name.');
+    const algorithm = input.key ?? 'Ed25519';
+    if (!isKeyAlgorithm(algorithm)) throw new LaurelError('INVALID_INPUT', `Unknown key type '${String(algorithm)}': use Ed25519, P-256 or RSA-2048.`);
+    const choice = input.id ?? { method: 'key' };
+    // Check the identifier before a key is made, so a typo leaves nothing behind.
+    let did: string | undefined;
+    if (choice.method === 'web') did = choice.did.startsWith('did:web:') ? didWebIssuer(choice.did).issuerId : didWebFromUrl(choice.did);
+
+    const spec = this.keystoreSpec;
+    const store = await this.keyStore(spec);
+    const keyRef = `issuer-key:${randomUUID()}`;
+    const publicKey = await store.generate(keyRef, algorithm);
+    try {
+      let identity: IssuerIdentity;
+      if (choice.method === 'key') identity = didKeyIssuer(publicKey);
+      else if (choice.method === 'web') identity = didWebIssuer(did!);
+      else identity = httpsIssuer(choice.id, publicKey);
+      if (getIssuer(this.db, identity.issuerId)) {
+        throw new LaurelError('CONFLICT', `An issuer with id ${identity.issuerId} already exists in this workspace.`);
+      }
+      const profileInput: ProfileInput = { id: identity.issuerId, name: input.name.trim() };
+      if (input.url) profileInput.url = input.url;
+      if (input.email) profileInput.email = input.email;
+      if (input.description) profileInput.description = input.description;
+      if (input.image) profileInput.image = input.image;
+      const profile = buildProfile(profileInput) as unknown as Record<string, unknown>;
+      let didDocument: IssuerView['didDocument'];
+      if (choice.method === 'web') {
+        const file = path.join(this.workspaceDir, 'hosting', safeName(identity.issuerId), 'did.json');
+        const written = await writeDidWebDocument(file, identity.issuerId, [{ keyIndex: 1, publicKey }]);
+        didDocument = { path: written.path, hostAt: written.hostAt };
+      }
+      const now = new Date().toISOString();
+      const record: IssuerRecord = {
+        id: identity.issuerId,
+        name: input.name.trim(),
+        didMethod: choice.method,
+        profile,
+        keyRef,
+        keyAlgorithm: publicKey.algorithm,
+        verificationMethod: identity.verificationMethod,
+        publicKeyMultibase: publicKey.publicKeyMultibase,
+        keystore: spec,
+        createdAt: now,
+        updatedAt: now,
+      };
+      this.db.transaction(() => {
+        insertIssuer(this.db, record);
+        appendAudit(this.db, {
+          actor: this.actor,
+          action: 'issuer.create',
+          subject: record.id,
+          details: { keyAlgorithm: record.keyAlgorithm, verificationMethod: record.verificationMethod, keystore: keyLocation(spec) },
+        });
+      })();
+      return { ...this.view(record), ...(didDocument ? { didDocument } : {}) };
+    } catch (e) {
+      await store.delete(keyRef).catch(() => undefined); // no orphan key for an issuer that was not created
+      throw e;
+    }
+  }
+
+  listIssuers(): IssuerView[] {
+    return listIssuers(this.db).map((r) => this.view(r));
+  }
+
+  /** By id, or by name when exactly one issuer has it. */
+  findIssuer(idOrName: string): IssuerRecord {
+    const byId = getIssuer(this.db, idOrName);
+    if (byId) return byId;
+    const all = listIssuers(this.db);
+    const byName = all.filter((i) => i.name.toLowerCase() === idOrName.toLowerCase());
+    if (byName.length === 1) return byName[0]!;
+    if (byName.length > 1) throw new LaurelError('CONFLICT', `Several issuers are named '${idOrName}'; give the issuer id instead (laurel issuer list).`);
+    const known = all.length ? ` Known issuers: ${all.map((i) => `${i.name} (${i.id})`).join(', ')}.` : ' This workspace has no issuers yet: laurel issuer create --name <name>.';
+    throw new LaurelError('NOT_FOUND', `No issuer '${idOrName}' in the workspace ${this.workspaceDir}.${known}`);
+  }
+
+  private view(r: IssuerRecord): IssuerView {
+    return {
+      id: r.id,
+      name: r.name,
+      didMethod: r.didMethod,
+      keyAlgorithm: r.keyAlgorithm,
+      verificationMethod: r.verificationMethod,
+      publicKeyMultibase: r.publicKeyMultibase,
+      keyLocation: keyLocation(r.keystore),
+      profile: r.profile,
+      createdAt: r.createdAt,
+    };
+  }
+
+  // ---------------------------------------------------------------- issuing
+
+  /** Builds, validates, signs, stores and audits one credential. */
+  async issueCredential(input: IssueInput): Promise<IssuedCredential> {
+    const issuer = this.findIssuer(input.issuer);
+    const format = input.format ?? 'json';
+    if (format !== 'json' && format !== 'jwt') throw new LaurelError('INVALID_INPUT', `Unknown format '${String(format)}': use json or jwt.`);
+    const achievement = buildAchievement(achievementInput(input.achievement));
+    const subject = recipientSubject(input.recipient, input.name);
+    const credential = buildAchievementCredential({
+      issuer: issuer.profile as unknown as ProfileInput,
+      achievement: achievement as unknown as AchievementInput,
+      subject,
+      ...(input.validFrom ? { validFrom: input.validFrom } : {}),
+      ...(input.validUntil ? { validUntil: input.validUntil } : {}),
+    });
+    assertValid(credential);
+
+    const store = await this.keyStore(issuer.keystore as KeyStoreSpec);
+    const signer = await store.signer(issuer.keyRef, issuer.verificationMethod, issuer.id);
+    let body: string;
+    if (format === 'json') {
+      const signed = await signDataIntegrity(credential as unknown as Record<string, unknown>, signer);
+      assertValid(signed);
+      body = JSON.stringify(signed, null, 2) + '\n';
+    } else {
+      body = await signJwt(credential as unknown as Record<string, unknown>, signer, { allowEdDSA: input.allowEdDSA ?? false });
+    }
+    const credentialId = String((credential as unknown as { id: string }).id);
+    const stored = this.db.transaction(() => {
+      const row = insertCredential(this.db, { credentialId, issuerId: issuer.id, recipient: input.recipient, format, body });
+      appendAudit(this.db, { actor: this.actor, action: 'credential.issue', subject: credentialId, sha256: row.sha256, details: { issuer: issuer.id, format } });
+      return row;
+    })();
+    return { credentialId, issuerId: issuer.id, format, body, sha256: stored.sha256, rowId: stored.rowId };
+  }
+
+  // ---------------------------------------------------------------- keys
+
+  /** A passphrase-encrypted backup of the keys of the given issuers (all when none are named). */
+  async backupKeys(issuers: string[], passphrase: string): Promise<{ bytes: Uint8Array; issuers: string[] }> {
+    const chosen = issuers.length ? issuers.map((i) => this.findIssuer(i)) : listIssuers(this.db);
+    if (!chosen.length) throw new LaurelError('NOT_FOUND', 'This workspace has no issuers, so there are no keys to back up.');
+    const stores = new Set(chosen.map((i) => i.keystore));
+    if (stores.size > 1) throw new LaurelError('UNSUPPORTED', `These issuers keep their keys in different stores (${[...stores].map(keyLocation).join(', ')}); back them up one store at a time with --issuer.`);
+    const store = await this.keyStore(chosen[0]!.keystore as KeyStoreSpec);
+    const bytes = await store.exportBackup(chosen.map((i) => i.keyRef), passphrase);
+    appendAudit(this.db, { actor: this.actor, action: 'keys.backup', details: { issuers: chosen.map((i) => i.id) } });
+    return { bytes, issuers: chosen.map((i) => i.id) };
+  }
+
+  /** Restores keys from a backup into the current key store. */
+  async restoreKeys(bytes: Uint8Array, passphrase: string, options: { overwrite?: boolean } = {}): Promise<{ imported: string[]; unchanged: string[]; replaced: string[] }> {
+    const spec = this.keystoreSpec;
+    const store = await this.keyStore(spec);
+    const result = await store.importBackup(bytes, passphrase, options);
+    // Issuers whose keys came back now live in this store.
+    const refs = new Set([...result.imported, ...result.replaced, ...result.unchanged]);
+    this.db.transaction(() => {
+      for (const issuer of listIssuers(this.db)) {
+        if (refs.has(issuer.keyRef) && issuer.keystore !== spec) {
+          this.db.prepare('UPDATE issuers SET keystore = ?, updated_at = ? WHERE id = ?').run(spec, new Date().toISOString(), issuer.id);
+        }
+      }
+      appendAudit(this.db, { actor: this.actor, action: 'keys.restore', details: { imported: result.imported.length, replaced: result.replaced.length, unchanged: result.unchanged.length, keystore: keyLocation(spec) } });
+    })();
+    return result;
+  }
+
+  // ---------------------------------------------------------------- verifying
+
+  verify(input: Uint8Array | string, options: VerifyOptions = {}): Promise<VerificationReport> {
+    return verifyCredential(input, options);
+  }
+}
+
+/** Writes a file without ever leaving half of it, refusing to replace one unless asked. */
+export async function writeOutput(file: string, data: string | Uint8Array, options: { force?: boolean } = {}): Promise<string> {
+  const target = path.resolve(file);
+  if (!options.force && existsSync(target)) {
+    throw new LaurelError('CONFLICT', `${target} already exists; choose another --out or add --force to replace it.`);
+  }
+  mkdirSync(path.dirname(target), { recursive: true });
+  await atomicWrite(target, data, 0o644);
+  return target;
+}
+
+function safeName(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120) + '-' + createHash('sha256').update(id).digest('hex').slice(0, 8);
+}
+
+function achievementInput(raw: unknown): AchievementInput {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new LaurelError('INVALID_INPUT', 'The achievement must be a JSON object (an OB 3.0 Achievement).');
+  }
+  const { '@context': _ctx, ...rest } = raw as Record<string, unknown>;
+  if (rest.type !== undefined) {
+    const types = Array.isArray(rest.type) ? rest.type : [rest.type];
+    if (types.includes('OpenBadgeCredential') || types.includes('AchievementCredential') || types.includes('VerifiableCredential')) {
+      throw new LaurelError('INVALID_INPUT', 'This is a whole credential, not an Achievement: pass the credentialSubject.achievement object.');
+    }
+  }
+  if (rest.id === undefined) {
+    throw new LaurelError('VALIDATION', '$.id: the achievement needs an id (an https URL or urn:uuid:…) that stays the same for every credential awarding it.');
+  }
+  return rest as unknown as AchievementInput;
+}
+
+function recipientSubject(recipient: string, name?: string): Parameters<typeof buildAchievementCredential>[0]['subject'] {
+  const r = recipient.trim();
+  const subject: Record<string, unknown> = {};
+  // E-mail addresses are hashed lowercased: the form verifiers (and OB 2.0 practice) try first.
+  if (EMAIL.test(r)) subject.identifier = [{ identifier: r.toLowerCase(), identityType: 'emailAddress' }];
+  else if (DID.test(r) || /^https:\/\/[^\s]+$/.test(r)) subject.id = r;
+  else throw new LaurelError('INVALID_INPUT', `The recipient '${recipient}' is neither an e-mail address nor a DID (did:method:…) or https URL.`);
+  if (name && name.trim()) subject.name = name.trim();
+  return subject as Parameters<typeof buildAchievementCredential>[0]['subject'];
+}
