@@ -14,7 +14,9 @@ export type ErrorCode =
   | 'VALIDATION'
   | 'UNSUPPORTED'
   | 'CONFLICT'
-  | 'CANCELLED';
+  | 'CANCELLED'
+  /** A text file is not UTF-8 and the user must choose its encoding; `details.guess` names the likely one. */
+  | 'ENCODING_REQUIRED';
 
 export class LaurelError extends Error {
   readonly code: ErrorCode;
