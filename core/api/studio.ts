@@ -258,7 +258,13 @@ export class Studio {
     const issuer = this.findIssuer(input.issuer);
     const format = input.format ?? 'json';
     if (format !== 'json' && format !== 'jwt') throw new LaurelError('INVALID_INPUT', `Unknown format '${String(format)}': use json or jwt.`);
-    const achievement = buildAchievement(achievementInput(input.achievement));
+    let achievement;
+    try {
+      achievement = buildAchievement(achievementInput(input.achievement));
+    } catch (e) {
+      if (e instanceof LaurelError && e.code === 'VALIDATION') throw new LaurelError('VALIDATION', `The achievement is not valid: ${e.message}`, { details: e.details });
+      throw e;
+    }
     const subject = recipientSubject(input.recipient, input.name);
     const credential = buildAchievementCredential({
       issuer: issuer.profile as unknown as ProfileInput,
@@ -278,6 +284,10 @@ export class Studio {
       body = JSON.stringify(signed, null, 2) + '\n';
     } else {
       body = await signJwt(credential as unknown as Record<string, unknown>, signer, { allowEdDSA: input.allowEdDSA ?? false });
+      // The JWT carries the credential as its payload: check what a verifier will read back.
+      const payload = JSON.parse(Buffer.from(body.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+      for (const claim of ['iss', 'jti', 'sub', 'nbf', 'exp']) delete payload[claim];
+      assertValid(payload);
     }
     const credentialId = String((credential as unknown as { id: string }).id);
     const stored = this.db.transaction(() => {
@@ -344,17 +354,17 @@ function safeName(id: string): string {
 
 function achievementInput(raw: unknown): AchievementInput {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new LaurelError('INVALID_INPUT', 'The achievement must be a JSON object (an OB 3.0 Achievement).');
+    throw new LaurelError('VALIDATION', 'The achievement is not valid: it must be a JSON object (an OB 3.0 Achievement).');
   }
   const { '@context': _ctx, ...rest } = raw as Record<string, unknown>;
   if (rest.type !== undefined) {
     const types = Array.isArray(rest.type) ? rest.type : [rest.type];
     if (types.includes('OpenBadgeCredential') || types.includes('AchievementCredential') || types.includes('VerifiableCredential')) {
-      throw new LaurelError('INVALID_INPUT', 'This is a whole credential, not an Achievement: pass the credentialSubject.achievement object.');
+      throw new LaurelError('VALIDATION', 'The achievement is not valid: this is a whole credential, not an Achievement; pass its credentialSubject.achievement object.');
     }
   }
   if (rest.id === undefined) {
-    throw new LaurelError('VALIDATION', '$.id: the achievement needs an id (an https URL or urn:uuid:…) that stays the same for every credential awarding it.');
+    throw new LaurelError('VALIDATION', 'The achievement is not valid: $.id: it needs an id (an https URL or urn:uuid:…) that stays the same for every credential awarding it.');
   }
   return rest as unknown as AchievementInput;
 }

@@ -212,6 +212,8 @@ export type RecipientIdentifierInput = string | IdentityObjectInput | IdentityOb
 export interface AchievementSubjectInput {
   /** The learner's DID or URL. Give id, identifier, or both. */
   id?: string;
+  /** The learner's name as wallets should show it. */
+  name?: string;
   identifier?: OneOrMany<RecipientIdentifierInput>;
   achievement: AchievementInput;
   type?: TypeInput;
@@ -663,13 +665,15 @@ function subjectAt(v: unknown, path: string): AchievementSubject {
   const o = asObject(v, path, 'the subject');
   checkKeys(
     o,
-    ['id', 'type', 'achievement', 'identifier', 'activityStartDate', 'activityEndDate', 'creditsEarned', 'image', 'licenseNumber', 'narrative', 'result', 'role', 'source', 'term'],
+    ['id', 'type', 'name', 'achievement', 'identifier', 'activityStartDate', 'activityEndDate', 'creditsEarned', 'image', 'licenseNumber', 'narrative', 'result', 'role', 'source', 'term'],
     'AchievementSubject',
     path,
   );
   const out = {} as AchievementSubject;
   put(out, 'id', optUri(o, 'id', path));
   out.type = typeList(o.type, 'AchievementSubject', path);
+  // The learner's display name: VC 2.0 defines `name` on any node, and wallets show it.
+  put(out, 'name', optStr(o, 'name', path));
   if (o.achievement === undefined || o.achievement === null) throw validationError('achievement is required.', childPath(path, 'achievement'));
   out.achievement = achievementAt(o.achievement, childPath(path, 'achievement'));
   put(out, 'identifier', many(o.identifier, childPath(path, 'identifier'), recipientAt));

@@ -174,6 +174,7 @@ export interface Evidence {
 
 export interface AchievementSubject {
   id?: Uri;
+  name?: string;
   type: string[];
   achievement: Achievement;
   identifier?: IdentityObject[];

@@ -1,0 +1,363 @@
+import { readFileSync } from 'node:fs';
+import { Studio, writeOutput, type IssuerIdChoice, type IssuerView } from '../core/api/index.ts';
+import { isKeyAlgorithm, type KeyAlgorithm, type KeyStoreSpec } from '../core/keys/index.ts';
+import { exitCodeOf, verifyCredential, type VerificationReport } from '../core/verify/index.ts';
+import { LaurelError, isLaurelError } from '../core/util/errors.ts';
+import { flag, list, parse, required, str, type OptionSpec, type Parsed } from './args.ts';
+import { passphrase } from './prompt.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const GLOBAL_HELP = `Global options:
+  --workspace <dir>     workspace folder (default: $LAUREL_WORKSPACE, else the user-data folder)
+  --keystore <spec>     'keychain' (default) or 'file:<path>' (passphrase in $LAUREL_KEY_PASSPHRASE)
+  --json                machine-readable output
+  -h, --help            help for a command`;
+
+const HELP: Record<string, string> = {
+  '': `laurel ${VERSION}: design, sign and verify Open Badges 3.0 credentials, offline.
+
+Usage: laurel <command> [options]
+
+Commands:
+  issuer create     create an issuer profile and its signing key
+  issuer list       list the workspace's issuers
+  issue             sign one credential for one learner
+  verify <file>     verify a credential (JSON, VC-JWT, baked PNG or SVG)
+  keys backup       write a passphrase-encrypted backup of issuer keys
+  keys restore      restore keys from such a backup
+
+${GLOBAL_HELP}
+
+Run 'laurel <command> --help' for a command's options.`,
+  'issuer create': `Usage: laurel issuer create --name <name> [--url <url>] [--email <email>] [--description <text>]
+                            [--image <url or data: URI>] [--key ed25519|p256|rsa]
+                            [--did key|web:<host>[:path]|url:<https-id>]
+
+Creates an issuer profile with a new signing key in the key store and prints its id.
+  --key   ed25519 (default; signs eddsa-rdfc-2022 JSON), p256 (ecdsa-rdfc-2019 JSON or ES256 JWT),
+          rsa (RS256 JWT only)
+  --did   key (default): did:key, needs no server
+          web:<host>[:path]: did:web; writes the did.json you must host and says where
+          url:<https-id>: an https issuer id; the key is named <id>#<publicKeyMultibase>
+
+${GLOBAL_HELP}`,
+  'issuer list': `Usage: laurel issuer list
+
+Lists the issuers of the workspace, with their key type and where the key lives.
+
+${GLOBAL_HELP}`,
+  issue: `Usage: laurel issue --issuer <id or name> --achievement <achievement.json> --recipient <email or DID>
+                   [--name <learner name>] [--format json|jwt] [--valid-from <date-time>]
+                   [--valid-until <date-time>] [--allow-eddsa-jwt] --out <file> [--force]
+
+Signs one OB 3.0 credential, stores it in the workspace and writes it to --out.
+  --achievement   an OB 3.0 Achievement JSON object (id, name, description, criteria, …)
+  --recipient     an e-mail address (stored as a salted SHA-256 hash) or a DID / https URL
+  --format        json (Data Integrity proof, default) or jwt (VC-JWT: ES256 or RS256)
+  --force         replace --out if it exists
+
+${GLOBAL_HELP}`,
+  verify: `Usage: laurel verify <file> [--json]
+
+Verifies a credential file (JSON, VC-JWT, baked PNG or SVG) offline and prints one line per check.
+Exit status: 0 every check passed, 1 a check failed, 3 none failed but one could not be checked,
+2 the input is unusable.
+
+${GLOBAL_HELP}`,
+  'keys backup': `Usage: laurel keys backup --out <file> [--issuer <id or name> ...] [--force]
+
+Writes a passphrase-encrypted backup (scrypt + AES-256-GCM) of the issuers' private keys (all
+issuers when none is named). The passphrase comes from $LAUREL_BACKUP_PASSPHRASE or is asked for.
+
+${GLOBAL_HELP}`,
+  'keys restore': `Usage: laurel keys restore <backup file> [--overwrite]
+
+Restores keys from a backup into the key store (--keystore). The passphrase comes from
+$LAUREL_BACKUP_PASSPHRASE or is asked for. A key that exists with different material is refused
+unless --overwrite.
+
+${GLOBAL_HELP}`,
+};
+
+type Out = { json: boolean };
+
+function print(out: Out, human: string, data: unknown): void {
+  process.stdout.write(out.json ? JSON.stringify(data, null, 2) + '\n' : human + (human.endsWith('\n') ? '' : '\n'));
+}
+
+async function openStudio(p: Parsed): Promise<Studio> {
+  const keystore = (str(p, 'keystore') ?? process.env.LAUREL_KEYSTORE ?? 'keychain') as KeyStoreSpec;
+  if (keystore !== 'keychain' && !keystore.startsWith('file:')) {
+    throw new LaurelError('INVALID_INPUT', `--keystore must be 'keychain' or 'file:<path>' (got '${keystore}').`);
+  }
+  const workspace = str(p, 'workspace');
+  return Studio.open({
+    ...(workspace ? { workspace } : {}),
+    keystore,
+    ...(process.env.LAUREL_KEY_PASSPHRASE ? { passphrase: process.env.LAUREL_KEY_PASSPHRASE } : {}),
+    face: 'cli',
+  });
+}
+
+async function withStudio<T>(p: Parsed, fn: (s: Studio) => Promise<T>): Promise<T> {
+  const studio = await openStudio(p);
+  try {
+    return await fn(studio);
+  } finally {
+    studio.close();
+  }
+}
+
+function parseKey(v: string | undefined): KeyAlgorithm {
+  const map: Record<string, KeyAlgorithm> = { ed25519: 'Ed25519', p256: 'P-256', 'p-256': 'P-256', rsa: 'RSA-2048', 'rsa-2048': 'RSA-2048' };
+  if (v === undefined) return 'Ed25519';
+  const k = map[v.toLowerCase()] ?? v;
+  if (!isKeyAlgorithm(k)) throw new LaurelError('INVALID_INPUT', `--key must be ed25519, p256 or rsa (got '${v}').`);
+  return k;
+}
+
+function parseDidChoice(v: string | undefined): IssuerIdChoice {
+  if (v === undefined || v === 'key') return { method: 'key' };
+  if (v.startsWith('web:')) return { method: 'web', did: v.startsWith('web:did:web:') ? v.slice(4) : `did:web:${v.slice(4)}` };
+  if (v.startsWith('did:web:')) return { method: 'web', did: v };
+  if (v.startsWith('url:')) return { method: 'url', id: v.slice(4) };
+  throw new LaurelError('INVALID_INPUT', `--did must be key, web:<host>[:path] or url:<https-id> (got '${v}').`);
+}
+
+function describeIssuer(i: IssuerView): string {
+  return `${i.name}\n  id:   ${i.id}\n  key:  ${i.keyAlgorithm}, ${i.verificationMethod}\n  kept: ${i.keyLocation}`;
+}
+
+function readInputFile(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new LaurelError('INVALID_INPUT', `Cannot read the ${what} ${file}: ${why}.`);
+  }
+}
+
+function readJsonFile(file: string, what: string): unknown {
+  const text = readInputFile(file, what).toString('utf8').replace(/^\uFEFF/, '');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new LaurelError('INVALID_INPUT', `The ${what} ${file} is not valid JSON: ${(e as Error).message}.`);
+  }
+}
+
+const STATUS_MARK = { passed: 'PASS', failed: 'FAIL', unknown: ' ?? ' } as const;
+
+export function formatReport(file: string, r: VerificationReport): string {
+  const s = r.summary;
+  const head =
+    r.verdict === 'valid' ? 'VALID' : r.verdict === 'invalid' ? 'NOT VALID' : 'COULD NOT BE FULLY CHECKED';
+  const lines = [`${file}: ${head}`];
+  if (s.achievementName || s.issuerName || s.issuerId) {
+    lines.push(`  ${s.kind ?? 'credential'}: ${s.achievementName ?? '(no name)'}${s.issuerName || s.issuerId ? `, issued by ${s.issuerName ?? ''}${s.issuerName && s.issuerId ? ' ' : ''}${s.issuerId ? `(${s.issuerId})` : ''}` : ''}`);
+  }
+  if (s.recipient) lines.push(`  to: ${s.recipient}`);
+  if (s.validFrom) lines.push(`  valid from ${s.validFrom}${s.validUntil ? ` until ${s.validUntil}` : ''}`);
+  for (const c of r.checks) lines.push(`  [${STATUS_MARK[c.status]}] ${c.label}: ${c.reason}${c.warning ? ' (warning)' : ''}`);
+  return lines.join('\n');
+}
+
+const COMMANDS: Record<string, { options: OptionSpec; run: (p: Parsed, out: Out) => Promise<number> }> = {
+  'issuer create': {
+    options: {
+      name: { type: 'string' },
+      url: { type: 'string' },
+      email: { type: 'string' },
+      description: { type: 'string' },
+      image: { type: 'string' },
+      key: { type: 'string' },
+      did: { type: 'string' },
+    },
+    run: (p, out) =>
+      withStudio(p, async (studio) => {
+        const input = {
+          name: required(p, 'name', 'issuer create'),
+          key: parseKey(str(p, 'key')),
+          id: parseDidChoice(str(p, 'did')),
+          ...(str(p, 'url') ? { url: str(p, 'url')! } : {}),
+          ...(str(p, 'email') ? { email: str(p, 'email')! } : {}),
+          ...(str(p, 'description') ? { description: str(p, 'description')! } : {}),
+          ...(str(p, 'image') ? { image: str(p, 'image')! } : {}),
+        };
+        const issuer = await studio.createIssuer(input);
+        let human = issuer.id;
+        if (process.stdout.isTTY) human = `Created issuer ${describeIssuer(issuer)}`;
+        if (issuer.didDocument) {
+          human += `\n\nUpload ${issuer.didDocument.path}\n  so that it is served at ${issuer.didDocument.hostAt}\n  (credentials from this issuer verify only once it is there).`;
+        }
+        print(out, human, issuer);
+        return 0;
+      }),
+  },
+  'issuer list': {
+    options: {},
+    run: (p, out) =>
+      withStudio(p, async (studio) => {
+        const issuers = studio.listIssuers();
+        const human = issuers.length ? issuers.map(describeIssuer).join('\n\n') : 'No issuers yet. Create one: laurel issuer create --name "<organisation>"';
+        print(out, human, issuers);
+        return 0;
+      }),
+  },
+  issue: {
+    options: {
+      issuer: { type: 'string' },
+      achievement: { type: 'string' },
+      recipient: { type: 'string' },
+      name: { type: 'string' },
+      format: { type: 'string' },
+      'valid-from': { type: 'string' },
+      'valid-until': { type: 'string' },
+      'allow-eddsa-jwt': { type: 'boolean' },
+      out: { type: 'string' },
+      force: { type: 'boolean' },
+    },
+    run: async (p, out) => {
+      const issuerArg = required(p, 'issuer', 'issue');
+      const achievementFile = required(p, 'achievement', 'issue');
+      const recipient = required(p, 'recipient', 'issue');
+      const outFile = required(p, 'out', 'issue');
+      const format = str(p, 'format') ?? 'json';
+      if (format !== 'json' && format !== 'jwt') throw new LaurelError('INVALID_INPUT', `--format must be json or jwt (got '${format}'); batches with baked images come with --roster.`);
+      const achievement = readJsonFile(achievementFile, 'achievement file');
+      return withStudio(p, async (studio) => {
+        const issued = await studio.issueCredential({
+          issuer: issuerArg,
+          achievement,
+          recipient,
+          format,
+          ...(str(p, 'name') ? { name: str(p, 'name')! } : {}),
+          ...(str(p, 'valid-from') ? { validFrom: str(p, 'valid-from')! } : {}),
+          ...(str(p, 'valid-until') ? { validUntil: str(p, 'valid-until')! } : {}),
+          allowEdDSA: flag(p, 'allow-eddsa-jwt'),
+        }).catch((e: unknown) => {
+          if (isLaurelError(e) && e.code === 'VALIDATION' && e.message.startsWith('The achievement')) {
+            throw new LaurelError('VALIDATION', `${achievementFile}: ${e.message}`);
+          }
+          if (isLaurelError(e) && e.code === 'UNSUPPORTED') throw new LaurelError('UNSUPPORTED', e.message.replace('pass allowEdDSA', 'add --allow-eddsa-jwt'));
+          throw e;
+        });
+        const written = await writeOutput(outFile, issued.body, { force: flag(p, 'force') });
+        const { body: _b, ...meta } = issued;
+        print(out, `Signed ${issued.credentialId} (${issued.format}) for ${recipient}\n  written to ${written}`, { ...meta, file: written });
+        return 0;
+      });
+    },
+  },
+  verify: {
+    options: {},
+    run: async (p, out) => {
+      const file = p.positionals[0];
+      if (!file) throw new LaurelError('INVALID_INPUT', 'Which file? laurel verify <file>');
+      if (p.positionals.length > 1) throw new LaurelError('INVALID_INPUT', 'laurel verify takes one file at a time.');
+      const report = await verifyCredential(readInputFile(file, 'file'));
+      print(out, formatReport(file, report), report);
+      return exitCodeOf(report);
+    },
+  },
+  'keys backup': {
+    options: { out: { type: 'string' }, issuer: { type: 'string', multiple: true }, force: { type: 'boolean' } },
+    run: async (p, out) => {
+      const outFile = required(p, 'out', 'keys backup');
+      return withStudio(p, async (studio) => {
+        const pass = await passphrase('LAUREL_BACKUP_PASSPHRASE', 'Backup', { confirm: true });
+        const { bytes, issuers } = await studio.backupKeys(list(p, 'issuer'), pass);
+        const written = await writeOutput(outFile, bytes, { force: flag(p, 'force') });
+        print(out, `Backed up the keys of ${issuers.length} issuer(s) to ${written} (encrypted with your passphrase).`, { file: written, issuers });
+        return 0;
+      });
+    },
+  },
+  'keys restore': {
+    options: { overwrite: { type: 'boolean' } },
+    run: async (p, out) => {
+      const file = p.positionals[0];
+      if (!file) throw new LaurelError('INVALID_INPUT', 'Which backup? laurel keys restore <file>');
+      const bytes = readInputFile(file, 'backup');
+      return withStudio(p, async (studio) => {
+        const pass = await passphrase('LAUREL_BACKUP_PASSPHRASE', 'Backup');
+        const r = await studio.restoreKeys(bytes, pass, { overwrite: flag(p, 'overwrite') });
+        print(out, `Restored ${r.imported.length} key(s)${r.replaced.length ? `, replaced ${r.replaced.length}` : ''}${r.unchanged.length ? `, ${r.unchanged.length} already present` : ''} into ${studio.keystoreSpec === 'keychain' ? 'the OS keychain' : studio.keystoreSpec.slice(5)}.`, r);
+        return 0;
+      });
+    },
+  },
+};
+
+const GROUPS = new Set(['issuer', 'keys']);
+
+/** Lets global options stand before the command too: `laurel --workspace w issuer list`. */
+function hoistGlobals(argv: string[]): string[] {
+  const globals: string[] = [];
+  let i = 0;
+  while (i < argv.length) {
+    const a = argv[i]!;
+    if (a === '--json') globals.push(a), i++;
+    else if (a === '--workspace' || a === '--keystore') globals.push(a, argv[i + 1] ?? ''), (i += 2);
+    else if (a.startsWith('--workspace=') || a.startsWith('--keystore=')) globals.push(a), i++;
+    else break;
+  }
+  return [...argv.slice(i), ...globals];
+}
+
+export async function main(rawArgv: string[]): Promise<number> {
+  const argv = hoistGlobals(rawArgv);
+  const json = argv.includes('--json');
+  const out: Out = { json };
+  let name = '';
+  let rest = argv;
+  const first = argv[0];
+  if (first && !first.startsWith('-')) {
+    if (GROUPS.has(first)) {
+      const sub = argv[1];
+      name = sub && !sub.startsWith('-') ? `${first} ${sub}` : first;
+      rest = argv.slice(sub && !sub.startsWith('-') ? 2 : 1);
+    } else {
+      name = first;
+      rest = argv.slice(1);
+    }
+  }
+  try {
+    if (name === '' || GROUPS.has(name)) {
+      if (argv.includes('--version')) {
+        process.stdout.write(`${VERSION}\n`);
+        return 0;
+      }
+      const help = HELP[''];
+      if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+        process.stdout.write(help + '\n');
+        return 0;
+      }
+      throw new LaurelError('INVALID_INPUT', name ? `'laurel ${name}' needs a subcommand (see: laurel --help)` : `unknown option ${argv[0]} (see: laurel --help)`);
+    }
+    const cmd = COMMANDS[name];
+    if (!cmd) throw new LaurelError('INVALID_INPUT', `unknown command '${name}' (see: laurel --help)`);
+    const parsed = parse(rest, cmd.options, name);
+    if (flag(parsed, 'help')) {
+      process.stdout.write((HELP[name] ?? HELP['']) + '\n');
+      return 0;
+    }
+    return await cmd.run(parsed, out);
+  } catch (e) {
+    if (isLaurelError(e)) {
+      if (json) process.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message } }, null, 2) + '\n');
+      else process.stderr.write(`laurel: ${e.message}\n`);
+      return 2;
+    }
+    // A bug, not a user error: say so, and show the stack only when asked.
+    process.stderr.write(`laurel: internal error: ${(e as Error).message ?? String(e)}\n`);
+    if (process.env.LAUREL_DEBUG) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    else process.stderr.write('  (set LAUREL_DEBUG=1 for details)\n');
+    return 70;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
