@@ -58,4 +58,84 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'achievements (versioned), recipients, batches, status lists',
+    sql: `
+      CREATE TABLE achievements (
+        rowid_pk       INTEGER PRIMARY KEY,
+        achievement_id TEXT NOT NULL,                   -- the Achievement's own id, stable across versions
+        version        INTEGER NOT NULL,
+        json           TEXT NOT NULL,                   -- the built Achievement
+        sha256         TEXT NOT NULL,
+        created_at     TEXT NOT NULL,
+        UNIQUE (achievement_id, version)
+      );
+      CREATE TRIGGER achievements_frozen BEFORE UPDATE OF json, sha256, achievement_id, version ON achievements
+        WHEN EXISTS (SELECT 1 FROM credentials WHERE achievement_rowid = OLD.rowid_pk)
+        BEGIN SELECT RAISE(ABORT, 'this achievement version has issued credentials; save a new version instead'); END;
+
+      CREATE TABLE recipients (
+        rowid_pk    INTEGER PRIMARY KEY,
+        name        TEXT,
+        email       TEXT,                               -- as written
+        email_key   TEXT,                               -- lowercased, for matching
+        did         TEXT,
+        learner_id  TEXT,
+        created_at  TEXT NOT NULL
+      );
+      CREATE INDEX recipients_email ON recipients(email_key);
+
+      CREATE TABLE batches (
+        id                TEXT PRIMARY KEY,             -- uuid
+        issuer_id         TEXT NOT NULL REFERENCES issuers(id),
+        achievement_rowid INTEGER NOT NULL REFERENCES achievements(rowid_pk),
+        state             TEXT NOT NULL CHECK (state IN ('prepared', 'running', 'paused', 'cancelled', 'completed', 'failed')),
+        options_json      TEXT NOT NULL,                -- formats, identity mode, export folder, image…
+        roster_sha256     TEXT,
+        total             INTEGER NOT NULL,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL
+      );
+
+      CREATE TABLE batch_items (
+        batch_id        TEXT NOT NULL REFERENCES batches(id),
+        seq             INTEGER NOT NULL,               -- order in the roster
+        line            INTEGER,                        -- roster line, for messages
+        recipient_rowid INTEGER REFERENCES recipients(rowid_pk),
+        row_json        TEXT NOT NULL,                  -- the checked roster row
+        credential_id   TEXT NOT NULL UNIQUE,           -- assigned before signing, so a resume re-uses it
+        state           TEXT NOT NULL CHECK (state IN ('pending', 'signed', 'exported', 'skipped', 'failed')),
+        credential_rowid INTEGER REFERENCES credentials(rowid_pk),
+        error           TEXT,
+        PRIMARY KEY (batch_id, seq)
+      );
+      CREATE INDEX batch_items_state ON batch_items(batch_id, state);
+
+      ALTER TABLE credentials ADD COLUMN batch_id TEXT REFERENCES batches(id);
+      ALTER TABLE credentials ADD COLUMN achievement_rowid INTEGER REFERENCES achievements(rowid_pk);
+      ALTER TABLE credentials ADD COLUMN status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'revoked', 'suspended'));
+      CREATE UNIQUE INDEX credentials_one_per_batch_item ON credentials(batch_id, credential_id) WHERE batch_id IS NOT NULL;
+
+      ALTER TABLE issuers ADD COLUMN status_list_base_url TEXT;   -- where the user hosts status lists
+
+      CREATE TABLE status_lists (
+        id          TEXT PRIMARY KEY,                   -- the status list credential URL
+        issuer_id   TEXT NOT NULL REFERENCES issuers(id),
+        purpose     TEXT NOT NULL CHECK (purpose IN ('revocation', 'suspension')),
+        size        INTEGER NOT NULL,                   -- bits; at least 131072 (16 KiB)
+        next_index  INTEGER NOT NULL DEFAULT 0,
+        bits        BLOB NOT NULL,                      -- the current bitstring, uncompressed
+        updated_at  TEXT NOT NULL
+      );
+
+      CREATE TABLE status_entries (
+        list_id       TEXT NOT NULL REFERENCES status_lists(id),
+        status_index  INTEGER NOT NULL,
+        credential_id TEXT NOT NULL,                    -- assigned before signing
+        PRIMARY KEY (list_id, status_index),            -- an index is never used twice
+        UNIQUE (credential_id, list_id)
+      );
+    `,
+  },
 ];
