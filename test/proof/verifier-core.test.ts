@@ -12,33 +12,11 @@
  * reports the schema check as not done (advisory, not an error). registered_issuer is false
  * because we pass no DID registries.
  */
-import { describe, expect, it, vi } from 'vitest';
-import { verifyCredential } from '@digitalcredentials/verifier-core';
+import { describe, expect, it } from 'vitest';
 import { signDataIntegrity, type JsonObject } from '../../core/proof/index.ts';
 import { blockedCalls } from '../setup/network-guard.ts';
+import { dccStep as step, dccVerify } from '../helpers/verifier-core.ts';
 import { clone, makeKey, sampleCredential } from './helpers.ts';
-
-type VerifierInput = Parameters<typeof verifyCredential>[0]['credential'];
-
-async function dccVerify(credential: JsonObject) {
-  const before = blockedCalls.length;
-  // verifier-core prints the failed schema fetch; keep the test output readable.
-  const quiet = [vi.spyOn(console, 'error').mockImplementation(() => {}), vi.spyOn(console, 'log').mockImplementation(() => {})];
-  let result: Awaited<ReturnType<typeof verifyCredential>>;
-  try {
-    result = await verifyCredential({ credential: credential as unknown as VerifierInput, knownDIDRegistries: [] });
-  } finally {
-    for (const q of quiet) q.mockRestore();
-  }
-  // The only network attempt allowed is verifier-core's own JSON Schema fetch.
-  const attempts = blockedCalls.slice(before);
-  for (const a of attempts) expect(a).toMatch(/^fetch https:\/\/purl\.imsglobal\.org\/spec\/ob\/v3p0\/schema\//);
-  return result;
-}
-
-function step(result: Awaited<ReturnType<typeof verifyCredential>>, id: string) {
-  return result.log?.find((s) => s.id === id);
-}
 
 describe('@digitalcredentials/verifier-core accepts our eddsa-rdfc-2022 credentials', () => {
   it('a did:key-issued OpenBadgeCredential verifies, and a tampered copy is rejected', async () => {

@@ -39,8 +39,12 @@ function hostOf(input) {
   return undefined;
 }
 
+import { appendFileSync } from 'node:fs';
+
 function block(what) {
   blockedCalls.push(what);
+  // Child processes (the CLI under test) report attempts to a file the parent test reads.
+  if (process.env.LAUREL_NETWORK_LOG) appendFileSync(process.env.LAUREL_NETWORK_LOG, what + '\n');
   throw new NetworkCallError(what);
 }
 
