@@ -26,6 +26,11 @@ Commands:
   verify <file>     verify a credential (JSON, VC-JWT, baked PNG or SVG)
   keys backup       write a passphrase-encrypted backup of issuer keys
   keys restore      restore keys from such a backup
+  issuer set-status-url   where an issuer's status lists will be hosted (makes credentials revocable)
+  revoke <id>       revoke a credential (permanent)
+  suspend <id>      suspend a credential that has a suspension entry
+  reinstate <id>    lift a suspension
+  status-list export      sign and write an issuer's status lists, for upload
 
 ${GLOBAL_HELP}
 
@@ -58,11 +63,48 @@ Signs one OB 3.0 credential, stores it in the workspace and writes it to --out.
   --force         replace --out if it exists
 
 ${GLOBAL_HELP}`,
-  verify: `Usage: laurel verify <file> [--json]
+  verify: `Usage: laurel verify <file> [--status-list <list file> ...] [--json]
 
 Verifies a credential file (JSON, VC-JWT, baked PNG or SVG) offline and prints one line per check.
+  --status-list   a copy of the credential's status list (a signed BitstringStatusListCredential
+                  or a 1EdTech revocation list JSON file); without one, a credential that has a
+                  credentialStatus is reported as "could not check" (nothing is fetched)
 Exit status: 0 every check passed, 1 a check failed, 3 none failed but one could not be checked,
 2 the input is unusable.
+
+${GLOBAL_HELP}`,
+  'issuer set-status-url': `Usage: laurel issuer set-status-url --issuer <id or name> --url <https folder URL>
+
+Sets where the issuer's status lists will be hosted, e.g. https://badges.example.org/status.
+Credentials the issuer signs from then on carry a revocation entry (a W3C Bitstring Status List
+entry) pointing at a list file under that URL; credentials signed before carry none and can't be
+revoked. Export the lists with 'laurel status-list export' and upload them there.
+
+${GLOBAL_HELP}`,
+  revoke: `Usage: laurel revoke <credential id> [--reason <text>]
+
+Revokes a credential issued from this workspace: sets its bit in the issuer's status list and
+records the reason in the audit log. Revocation is permanent. Verifiers see it once you export
+the lists again ('laurel status-list export') and upload them.
+
+${GLOBAL_HELP}`,
+  suspend: `Usage: laurel suspend <credential id> [--reason <text>]
+
+Suspends a credential that carries a suspension entry. Open Badges 3.0 credentials carry one
+status entry, for revocation (the OB schema allows a single credentialStatus), so they can be
+revoked but not suspended.
+
+${GLOBAL_HELP}`,
+  reinstate: `Usage: laurel reinstate <credential id> [--reason <text>]
+
+Lifts a suspension. A revoked credential stays revoked.
+
+${GLOBAL_HELP}`,
+  'status-list export': `Usage: laurel status-list export --issuer <id or name> --out <folder> [--valid-until <date-time>]
+
+Signs each of the issuer's status lists (BitstringStatusListCredential) with its key and writes
+them to --out, replacing earlier exports. Upload each file to the URL printed next to it.
+  --valid-until   make the lists expire (verifiers then need a fresh export after that date)
 
 ${GLOBAL_HELP}`,
   'keys backup': `Usage: laurel keys backup --out <file> [--issuer <id or name> ...] [--force]
@@ -148,7 +190,7 @@ function readJsonFile(file: string, what: string): unknown {
   }
 }
 
-const STATUS_MARK = { passed: 'PASS', failed: 'FAIL', unknown: ' ?? ' } as const;
+const STATUS_MARK = { passed: 'PASS', failed: 'FAIL', unknown: ' ?? ', 'not-applicable': ' -- ' } as const;
 
 export function formatReport(file: string, r: VerificationReport): string {
   const s = r.summary;
@@ -252,15 +294,42 @@ const COMMANDS: Record<string, { options: OptionSpec; run: (p: Parsed, out: Out)
     },
   },
   verify: {
-    options: {},
+    options: { 'status-list': { type: 'string', multiple: true } },
     run: async (p, out) => {
       const file = p.positionals[0];
       if (!file) throw new LaurelError('INVALID_INPUT', 'Which file? laurel verify <file>');
       if (p.positionals.length > 1) throw new LaurelError('INVALID_INPUT', 'laurel verify takes one file at a time.');
-      const report = await verifyCredential(readInputFile(file, 'file'));
+      const statusListFiles = readStatusLists(list(p, 'status-list'));
+      const report = await verifyCredential(readInputFile(file, 'file'), statusListFiles.size ? { statusListFiles } : {});
       print(out, formatReport(file, report), report);
       return exitCodeOf(report);
     },
+  },
+  'issuer set-status-url': {
+    options: { issuer: { type: 'string' }, url: { type: 'string' } },
+    run: (p, out) =>
+      withStudio(p, async (studio) => {
+        const r = studio.setStatusListUrl(required(p, 'issuer', 'issuer set-status-url'), required(p, 'url', 'issuer set-status-url'));
+        print(out, `Status lists of ${r.issuerId} will be hosted under ${r.baseUrl}/\n  credentials issued from now on can be revoked; publish with: laurel status-list export --issuer ${r.issuerId} --out <folder>`, r);
+        return 0;
+      }),
+  },
+  revoke: statusCommand('revoke'),
+  suspend: statusCommand('suspend'),
+  reinstate: statusCommand('reinstate'),
+  'status-list export': {
+    options: { issuer: { type: 'string' }, out: { type: 'string' }, 'valid-until': { type: 'string' } },
+    run: (p, out) =>
+      withStudio(p, async (studio) => {
+        const issuer = required(p, 'issuer', 'status-list export');
+        const dir = required(p, 'out', 'status-list export');
+        const written = await studio.exportStatusLists(issuer, dir, str(p, 'valid-until') ? { validUntil: str(p, 'valid-until')! } : {});
+        const human = written.length
+          ? written.map((w) => `Wrote ${w.file} (${w.purpose}: ${w.set} of ${w.allocated} entries set)\n  upload it to ${w.hostAt}`).join('\n')
+          : 'No status lists yet: they are created when the issuer signs its first credential after laurel issuer set-status-url.';
+        print(out, human, written.map(({ credential: _c, ...w }) => w));
+        return 0;
+      }),
   },
   'keys backup': {
     options: { out: { type: 'string' }, issuer: { type: 'string', multiple: true }, force: { type: 'boolean' } },
@@ -291,7 +360,40 @@ const COMMANDS: Record<string, { options: OptionSpec; run: (p: Parsed, out: Out)
   },
 };
 
-const GROUPS = new Set(['issuer', 'keys']);
+const GROUPS = new Set(['issuer', 'keys', 'status-list']);
+
+/** revoke / suspend / reinstate <credential id> [--reason <text>]. */
+function statusCommand(verb: 'revoke' | 'suspend' | 'reinstate'): { options: OptionSpec; run: (p: Parsed, out: Out) => Promise<number> } {
+  return {
+    options: { reason: { type: 'string' } },
+    run: (p, out) => {
+      const id = p.positionals[0];
+      if (!id) throw new LaurelError('INVALID_INPUT', `Which credential? laurel ${verb} <credential id>`);
+      if (p.positionals.length > 1) throw new LaurelError('INVALID_INPUT', `laurel ${verb} takes one credential id at a time.`);
+      return withStudio(p, async (studio) => {
+        const change = studio[verb](id, str(p, 'reason'));
+        const done = { revoke: 'Revoked', suspend: 'Suspended', reinstate: 'Reinstated' }[verb];
+        const human = change.changed
+          ? `${done} ${change.credentialId}.${change.lists.length ? `\n  Verifiers see it once you publish: laurel status-list export --issuer ${change.issuerId} --out <folder>, then upload ${change.lists.join(', ')}` : ''}`
+          : `${change.credentialId} was already ${change.status}; nothing changed.`;
+        print(out, human, change);
+        return 0;
+      });
+    },
+  };
+}
+
+/** `--status-list` files, by the list URL each one says it is (its id). */
+function readStatusLists(files: string[]): Map<string, unknown> {
+  const lists = new Map<string, unknown>();
+  for (const f of files) {
+    const doc = readJsonFile(f, 'status list file');
+    const id = doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as { id?: unknown }).id : undefined;
+    if (typeof id !== 'string' || !id) throw new LaurelError('INVALID_INPUT', `The status list file ${f} has no id (the list's URL), so it can't be matched to a credential.`);
+    lists.set(id, doc);
+  }
+  return lists;
+}
 
 /** Lets global options stand before the command too: `laurel --workspace w issuer list`. */
 function hoistGlobals(argv: string[]): string[] {

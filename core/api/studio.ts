@@ -29,6 +29,19 @@ import {
   type IssuerRecord,
 } from '../store/index.ts';
 import { verifyCredential, type VerificationReport, type VerifyOptions } from '../verify/index.ts';
+import {
+  allocateStatusEntries,
+  exportStatusList,
+  listStatusListInfo,
+  setCredentialStatus,
+  setStatusListBaseUrl,
+  statusListBaseUrl,
+  type BitstringStatusListEntry,
+  type CredentialState,
+  type ExportedStatusList,
+  type StatusChange,
+  type StatusListInfo,
+} from '../status/index.ts';
 import { LaurelError } from '../util/errors.ts';
 import { atomicWrite } from '../util/fs.ts';
 
@@ -266,12 +279,17 @@ export class Studio {
       throw e;
     }
     const subject = recipientSubject(input.recipient, input.name);
+    // The id is fixed before signing so that a status entry can be allocated for it.
+    const credentialId = `urn:uuid:${randomUUID()}`;
+    const credentialStatus = this.allocateStatus(issuer, credentialId);
     const credential = buildAchievementCredential({
+      id: credentialId,
       issuer: issuer.profile as unknown as ProfileInput,
       achievement: achievement as unknown as AchievementInput,
       subject,
       ...(input.validFrom ? { validFrom: input.validFrom } : {}),
       ...(input.validUntil ? { validUntil: input.validUntil } : {}),
+      ...(credentialStatus ? { credentialStatus: { ...credentialStatus } } : {}),
     });
     assertValid(credential);
 
@@ -289,13 +307,76 @@ export class Studio {
       for (const claim of ['iss', 'jti', 'sub', 'nbf', 'exp']) delete payload[claim];
       assertValid(payload);
     }
-    const credentialId = String((credential as unknown as { id: string }).id);
     const stored = this.db.transaction(() => {
+      if (credentialStatus) {
+        const again = allocateStatusEntries(this.db, issuer.id, [credentialId]).get(credentialId) as BitstringStatusListEntry;
+        if (again.id !== credentialStatus.id) throw new LaurelError('CONFLICT', `The status entry of ${credentialId} changed while it was being signed; nothing was stored.`);
+      }
       const row = insertCredential(this.db, { credentialId, issuerId: issuer.id, recipient: input.recipient, format, body });
-      appendAudit(this.db, { actor: this.actor, action: 'credential.issue', subject: credentialId, sha256: row.sha256, details: { issuer: issuer.id, format } });
+      appendAudit(this.db, {
+        actor: this.actor,
+        action: 'credential.issue',
+        subject: credentialId,
+        sha256: row.sha256,
+        details: { issuer: issuer.id, format, ...(credentialStatus ? { credentialStatus: credentialStatus.id } : {}) },
+      });
       return row;
     })();
     return { credentialId, issuerId: issuer.id, format, body, sha256: stored.sha256, rowId: stored.rowId };
+  }
+
+  // ---------------------------------------------------------------- status
+
+  /** Where the issuer's status lists will be hosted (an https folder URL). */
+  setStatusListUrl(issuer: string, baseUrl: string): { issuerId: string; baseUrl: string } {
+    if (typeof baseUrl !== 'string' || !baseUrl.trim()) throw new LaurelError('INVALID_INPUT', 'Give the https URL of the folder where the status lists will be hosted.');
+    const record = this.findIssuer(issuer);
+    return { issuerId: record.id, baseUrl: setStatusListBaseUrl(this.db, record.id, baseUrl, { actor: this.actor }) };
+  }
+
+  statusLists(issuer: string): { issuerId: string; baseUrl: string | null; lists: StatusListInfo[] } {
+    const record = this.findIssuer(issuer);
+    return { issuerId: record.id, baseUrl: statusListBaseUrl(this.db, record.id), lists: listStatusListInfo(this.db, record.id) };
+  }
+
+  revoke(credentialId: string, reason?: string): StatusChange {
+    return this.changeStatus(credentialId, 'revoked', reason);
+  }
+
+  suspend(credentialId: string, reason?: string): StatusChange {
+    return this.changeStatus(credentialId, 'suspended', reason);
+  }
+
+  reinstate(credentialId: string, reason?: string): StatusChange {
+    return this.changeStatus(credentialId, 'active', reason);
+  }
+
+  /** Signs every status list of the issuer and writes them to files to host. */
+  async exportStatusLists(issuer: string, outDir: string, options: { validUntil?: string } = {}): Promise<ExportedStatusList[]> {
+    if (typeof outDir !== 'string' || !outDir.trim()) throw new LaurelError('INVALID_INPUT', 'Give the folder to write the status list files to.');
+    const record = this.findIssuer(issuer);
+    const lists = listStatusListInfo(this.db, record.id);
+    if (!lists.length) return [];
+    const store = await this.keyStore(record.keystore as KeyStoreSpec);
+    const signer = await store.signer(record.keyRef, record.verificationMethod, record.id);
+    const written: ExportedStatusList[] = [];
+    for (const list of lists) {
+      written.push(await exportStatusList(this.db, list.id, signer, outDir, options.validUntil ? { validUntil: options.validUntil } : {}));
+    }
+    appendAudit(this.db, { actor: this.actor, action: 'status.export', subject: record.id, details: { lists: written.map((w) => ({ id: w.id, set: w.set, allocated: w.allocated })) } });
+    return written;
+  }
+
+  private changeStatus(credentialId: string, status: CredentialState, reason?: string): StatusChange {
+    if (typeof credentialId !== 'string' || !credentialId.trim()) throw new LaurelError('INVALID_INPUT', 'Which credential? Give its id (urn:uuid:…).');
+    if (reason !== undefined && typeof reason !== 'string') throw new LaurelError('INVALID_INPUT', 'The reason must be text.');
+    return setCredentialStatus(this.db, credentialId.trim(), status, reason, { actor: this.actor });
+  }
+
+  /** A status entry for a credential about to be signed, when the issuer has a status list URL. */
+  private allocateStatus(issuer: IssuerRecord, credentialId: string): BitstringStatusListEntry | undefined {
+    if (!statusListBaseUrl(this.db, issuer.id)) return undefined;
+    return allocateStatusEntries(this.db, issuer.id, [credentialId]).get(credentialId) as BitstringStatusListEntry | undefined;
   }
 
   // ---------------------------------------------------------------- keys

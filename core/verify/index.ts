@@ -4,6 +4,7 @@ import type { KeyResolver } from '../keys/types.ts';
 import { validateCredential, type ValidationIssue } from '../model/index.ts';
 import { verifyDataIntegrity, verifyJwt, type JsonObject, type JwtCheck } from '../proof/index.ts';
 import { CONTEXTS } from '../jsonld/index.ts';
+import { checkStatus, type StatusListFetcher, type StatusListLookup } from '../status/index.ts';
 import { isLaurelError } from '../util/errors.ts';
 import { verdictOf, type Check, type CheckStatus, type CredentialSummary, type VerificationReport } from './report.ts';
 
@@ -16,6 +17,10 @@ export interface VerifyOptions {
   resolveKey?: KeyResolver;
   /** Fetches did:web / https key documents when online. Without it those keys are "could not check". */
   fetchDocument?: DocumentFetcher;
+  /** Fetches a status list by URL when online. Without it (and without a local copy) status is "could not check". */
+  fetchStatusList?: StatusListFetcher;
+  /** Status lists the user has as files, by list URL (their `id`); used before fetching. */
+  statusListFiles?: StatusListLookup;
 }
 
 const OB_CONTEXT = /^https:\/\/purl\.imsglobal\.org\/spec\/ob\/v3p0\/context(-3\.\d\.\d)?\.json$/;
@@ -32,6 +37,7 @@ const LABELS: Record<Check['id'], string> = {
   'valid-from': 'Already valid',
   'valid-until': 'Not expired',
   'jwt-claims': 'JWT claims match the credential',
+  status: 'Revocation status',
 };
 
 function check(id: Check['id'], status: CheckStatus, reason: string, extra: Partial<Check> = {}): Check {
@@ -267,6 +273,14 @@ export async function verifyCredential(input: Uint8Array | string, options: Veri
     }
   }
   checks.push(...checkDates(credential, now));
+  const status = await checkStatus(credential, {
+    now,
+    resolveKey,
+    ...(options.fetchStatusList ? { fetchList: options.fetchStatusList } : {}),
+    ...(options.statusListFiles ? { localFiles: options.statusListFiles } : {}),
+  });
+  // details: one result per credentialStatus entry; `set` says revoked/suspended as opposed to an unusable list.
+  checks.push(check('status', status.status, status.reason, status.entries.length ? { details: status.entries } : {}));
   return {
     verdict: verdictOf(checks),
     format: parsed.format,

@@ -1,8 +1,10 @@
 /**
  * The verification report: one entry per check, each passed, failed or unknown (could not be
  * checked, with the reason). Nothing is reported as passed that was not checked.
+ * 'not-applicable' says a check has nothing to look at (a credential without credentialStatus
+ * can't be revoked): it is shown as such, never counted as passed, and doesn't change the verdict.
  */
-export type CheckStatus = 'passed' | 'failed' | 'unknown';
+export type CheckStatus = 'passed' | 'failed' | 'unknown' | 'not-applicable';
 
 export type CheckId =
   | 'parse'
@@ -12,7 +14,8 @@ export type CheckId =
   | 'key-binding'
   | 'valid-from'
   | 'valid-until'
-  | 'jwt-claims';
+  | 'jwt-claims'
+  | 'status';
 
 export interface Check {
   id: CheckId;
@@ -51,6 +54,7 @@ export interface VerificationReport {
   verifiedAt: string;
 }
 
+/** 'not-applicable' checks don't count either way. */
 export function verdictOf(checks: readonly Check[]): Verdict {
   if (checks.some((c) => c.status === 'failed')) return 'invalid';
   if (checks.some((c) => c.status === 'unknown')) return 'indeterminate';
