@@ -2,7 +2,7 @@ import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { assertContextsIntact } from '../jsonld/index.ts';
 import type { KeyResolver, ResolvedKey, Signer } from '../keys/types.ts';
 import { LaurelError, isLaurelError } from '../util/errors.ts';
-import { multibaseDecode, multibaseEncode } from '../util/encoding.ts';
+import { concatBytes, multibaseDecode, multibaseEncode } from '../util/encoding.ts';
 import {
   canonicalizeForProof,
   canonize,
@@ -10,9 +10,10 @@ import {
   describeJsonLdError,
   hashForProof,
   proofOptionsOf,
+  sha256,
   type ProofCanonicalForms,
 } from './canonicalize.ts';
-import { asArray, isDateTimeStamp, isObject, issuerIdOf, nowSeconds, type JsonObject } from './credential.ts';
+import { asArray, isDateTimeStamp, isObject, issuerIdOf, nowSeconds, withoutProof, type JsonObject } from './credential.ts';
 
 /** Cryptosuites we sign with. */
 export type SigningCryptosuite = 'eddsa-rdfc-2022' | 'ecdsa-rdfc-2019';
@@ -94,7 +95,7 @@ export function checkSignature(suite: Suite, key: KeyObject, data: Uint8Array, s
   return cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
 }
 
-function suiteForSigner(signer: Signer, requested?: SigningCryptosuite): SigningCryptosuite {
+function suiteForSigner(signer: Pick<Signer, 'algorithm'>, requested?: SigningCryptosuite): SigningCryptosuite {
   switch (signer.algorithm) {
     case 'Ed25519':
       if (requested && requested !== 'eddsa-rdfc-2022') {
@@ -126,39 +127,67 @@ function existingProofs(credential: JsonObject): JsonObject[] {
   return list as JsonObject[];
 }
 
-async function signPrepared(credential: JsonObject, signer: Signer, options: SignDataIntegrityOptions): Promise<JsonObject> {
+/** What signing needs to know about the key, without the key: safe to hand to a worker thread. */
+export interface ProofKeyInfo {
+  algorithm: Signer['algorithm'];
+  verificationMethod: string;
+}
+
+/**
+ * A proof ready to be signed: the proof options (no proofValue yet) and the bytes to sign,
+ * hashData = SHA-256(canon(proof options)) || SHA-256(canon(document)).
+ */
+export interface PreparedProof {
+  proof: JsonObject;
+  hashData: Uint8Array;
+}
+
+function newProofOptions(credential: JsonObject, key: ProofKeyInfo, options: SignDataIntegrityOptions): JsonObject {
   if (!isObject(credential)) throw new LaurelError('INVALID_INPUT', 'Only a JSON object can be signed.');
   if (credential['@context'] === undefined) {
     throw new LaurelError('INVALID_INPUT', 'The credential has no @context, so it cannot be signed as JSON-LD.');
   }
-  const cryptosuite = suiteForSigner(signer, options.cryptosuite);
+  const cryptosuite = suiteForSigner(key, options.cryptosuite);
   const created = options.created ?? nowSeconds();
   if (!isDateTimeStamp(created)) {
     throw new LaurelError('INVALID_INPUT', `The proof date "${created}" is not a date-time with a time zone (e.g. 2026-01-31T12:00:00Z).`);
   }
-  const proofs = existingProofs(credential);
+  existingProofs(credential); // refuse a malformed proof before doing any work
   // Key order as in the spec's test vectors.
-  const proof: JsonObject = {
-    type: 'DataIntegrityProof',
-    created,
-    verificationMethod: signer.verificationMethod,
-    cryptosuite,
-    proofPurpose: 'assertionMethod',
-  };
+  return { type: 'DataIntegrityProof', created, verificationMethod: key.verificationMethod, cryptosuite, proofPurpose: 'assertionMethod' };
+}
 
+function cannotSign(e: unknown): LaurelError {
+  if (isLaurelError(e)) return e;
+  const problem = describeJsonLdError(e);
+  return new LaurelError(
+    problem.kind === 'unknown-context' ? 'NETWORK_REFUSED' : 'VALIDATION',
+    `Cannot sign: ${problem.reason}. Safe-mode JSON-LD processing refuses anything a verifier would read differently.`,
+    { cause: e },
+  );
+}
+
+async function prepareProof(credential: JsonObject, key: ProofKeyInfo, options: SignDataIntegrityOptions): Promise<PreparedProof> {
+  const proof = newProofOptions(credential, key, options);
   let canon: ProofCanonicalForms;
   try {
     canon = await canonicalizeForProof(credential, proof, { mode: 'sign' });
   } catch (e) {
-    if (isLaurelError(e)) throw e;
-    const problem = describeJsonLdError(e);
-    throw new LaurelError(
-      problem.kind === 'unknown-context' ? 'NETWORK_REFUSED' : 'VALIDATION',
-      `Cannot sign: ${problem.reason}. Safe-mode JSON-LD processing refuses anything a verifier would read differently.`,
-      { cause: e },
-    );
+    throw cannotSign(e);
   }
-  const { hashData } = hashForProof(canon);
+  return { proof, hashData: hashForProof(canon).hashData };
+}
+
+/**
+ * The key holder's half of signing: signs hashData, checks the signature against the signer's own
+ * public key, and returns a copy of the credential with the proof appended to its proof set.
+ */
+export async function completeDataIntegrityProof(credential: JsonObject, prepared: PreparedProof, signer: Signer): Promise<JsonObject> {
+  const { proof, hashData } = prepared;
+  if (proof.verificationMethod !== signer.verificationMethod) {
+    throw new LaurelError('INVALID_INPUT', `The proof was prepared for ${String(proof.verificationMethod)}, not for the signer ${signer.verificationMethod}.`);
+  }
+  const cryptosuite = suiteForSigner(signer, proof.cryptosuite as SigningCryptosuite);
   const signature = await signer.sign(hashData);
   // Check our own output: a signer returning DER instead of r||s, or the wrong key, must not slip out.
   const suite: Suite = cryptosuite === 'eddsa-rdfc-2022' ? 'eddsa' : 'ecdsa-p256';
@@ -168,8 +197,44 @@ async function signPrepared(credential: JsonObject, signer: Signer, options: Sig
       `The signer for ${signer.verificationMethod} produced a signature its own public key does not verify (${signature.length} bytes); nothing was signed.`,
     );
   }
-  proof.proofValue = multibaseEncode(signature);
-  return { ...credential, proof: [...proofs, proof] };
+  return { ...credential, proof: [...existingProofs(credential), { ...proof, proofValue: multibaseEncode(signature) }] };
+}
+
+async function signPrepared(credential: JsonObject, signer: Signer, options: SignDataIntegrityOptions): Promise<JsonObject> {
+  return completeDataIntegrityProof(credential, await prepareProof(credential, signer, options), signer);
+}
+
+/**
+ * For batches, the half of signing that needs no private key and holds nearly all the CPU cost
+ * (RDFC canonicalization): run it in worker threads and sign the 64-byte result on the thread
+ * that holds the key (completeDataIntegrityProof). Checks the context bundle once. With a fixed
+ * `created`, the proof options are canonicalized once per @context rather than once per credential.
+ */
+export function createProofPreparer(
+  key: ProofKeyInfo,
+  defaults: SignDataIntegrityOptions = {},
+): (credential: JsonObject, options?: SignDataIntegrityOptions) => Promise<PreparedProof> {
+  assertContextsIntact();
+  suiteForSigner(key, defaults.cryptosuite); // fail early on an RSA key
+  const proofHashes = new Map<string, Uint8Array>();
+  return async (credential, options = {}) => {
+    const merged = { ...defaults, ...options };
+    if (merged.created === undefined) return prepareProof(credential, key, merged);
+    const proof = newProofOptions(credential, key, merged);
+    const document = withoutProof(credential);
+    const cacheKey = JSON.stringify([document['@context'], proof]);
+    try {
+      let proofHash = proofHashes.get(cacheKey);
+      const documentCanon = canonize(document, 'sign');
+      if (!proofHash) {
+        proofHash = sha256(await canonize(proofOptionsOf(proof, document['@context']), 'sign'));
+        if (proofHashes.size < 16) proofHashes.set(cacheKey, proofHash);
+      }
+      return { proof, hashData: concatBytes(proofHash, sha256(await documentCanon)) };
+    } catch (e) {
+      throw cannotSign(e);
+    }
+  };
 }
 
 /**

@@ -6,7 +6,11 @@
 export {
   signDataIntegrity,
   createDataIntegritySigner,
+  createProofPreparer,
+  completeDataIntegrityProof,
   verifyDataIntegrity,
+  type ProofKeyInfo,
+  type PreparedProof,
   type SigningCryptosuite,
   type SignDataIntegrityOptions,
   type VerifyDataIntegrityOptions,
