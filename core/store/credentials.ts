@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './index.ts';
 
 export interface StoredCredential {
@@ -11,6 +12,10 @@ export interface StoredCredential {
   sha256: string;
   reissueOf: number | null;
   createdAt: string;
+  /** The batch that issued it, if any. */
+  batchId?: string | null;
+  /** The achievement version it awards, when known. */
+  achievementRowid?: number | null;
 }
 
 interface Row {
@@ -23,6 +28,8 @@ interface Row {
   sha256: string;
   reissue_of: number | null;
   created_at: string;
+  batch_id: string | null;
+  achievement_rowid: number | null;
 }
 
 const fromRow = (r: Row): StoredCredential => ({
@@ -35,23 +42,48 @@ const fromRow = (r: Row): StoredCredential => ({
   sha256: r.sha256,
   reissueOf: r.reissue_of,
   createdAt: r.created_at,
+  batchId: r.batch_id,
+  achievementRowid: r.achievement_rowid,
 });
+
+// Batches insert thousands of rows: compile the statement once per connection.
+const insertStatements = new WeakMap<Db, Statement<unknown[]>>();
 
 /** The one place that writes signed credentials: the bytes go in verbatim. */
 export function insertCredential(
   db: Db,
-  c: { credentialId: string; issuerId: string; recipient: string; format: 'json' | 'jwt'; body: string; reissueOf?: number | null },
+  c: {
+    credentialId: string;
+    issuerId: string;
+    recipient: string;
+    format: 'json' | 'jwt';
+    body: string;
+    reissueOf?: number | null;
+    batchId?: string | null;
+    achievementRowid?: number | null;
+  },
 ): StoredCredential {
   const bytes = Buffer.from(c.body, 'utf8');
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const createdAt = new Date().toISOString();
-  const info = db
-    .prepare(
-      `INSERT INTO credentials (credential_id, issuer_id, recipient, format, body, sha256, reissue_of, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(c.credentialId, c.issuerId, c.recipient, c.format, bytes, sha256, c.reissueOf ?? null, createdAt);
-  return { rowId: Number(info.lastInsertRowid), ...c, reissueOf: c.reissueOf ?? null, sha256, createdAt };
+  let stmt = insertStatements.get(db);
+  if (!stmt) {
+    stmt = db.prepare(
+      `INSERT INTO credentials (credential_id, issuer_id, recipient, format, body, sha256, reissue_of, created_at, batch_id, achievement_rowid)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    insertStatements.set(db, stmt);
+  }
+  const info = stmt.run(c.credentialId, c.issuerId, c.recipient, c.format, bytes, sha256, c.reissueOf ?? null, createdAt, c.batchId ?? null, c.achievementRowid ?? null);
+  return {
+    rowId: Number(info.lastInsertRowid),
+    ...c,
+    reissueOf: c.reissueOf ?? null,
+    batchId: c.batchId ?? null,
+    achievementRowid: c.achievementRowid ?? null,
+    sha256,
+    createdAt,
+  };
 }
 
 export function getCredentialsById(db: Db, credentialId: string): StoredCredential[] {

@@ -74,3 +74,6 @@ export { MIGRATIONS };
 export * from './issuers.ts';
 export * from './credentials.ts';
 export * from './audit.ts';
+export * from './achievements.ts';
+export * from './recipients.ts';
+export * from './batches.ts';

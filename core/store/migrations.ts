@@ -138,4 +138,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'batch credentials in two forms (JSON and VC-JWT); export records per batch item',
+    sql: `
+      -- A learner's credential may be issued both as JSON (embedded proof) and as a VC-JWT: two
+      -- rows with the same credential id, one per format. Still never two of the same format.
+      DROP INDEX credentials_one_per_batch_item;
+      CREATE UNIQUE INDEX credentials_one_per_batch_item ON credentials(batch_id, credential_id, format) WHERE batch_id IS NOT NULL;
+
+      -- What was written for an exported item: [{file, format, sha256, bytes}], for the manifest.
+      ALTER TABLE batch_items ADD COLUMN files_json TEXT;
+    `,
+  },
 ];
