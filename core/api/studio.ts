@@ -13,15 +13,38 @@ import {
   type KeyAlgorithm,
   type KeyStore,
   type KeyStoreSpec,
+  type ScryptParams,
+  type Signer,
 } from '../keys/index.ts';
-import { assertValid, buildAchievement, buildAchievementCredential, buildProfile, type AchievementInput, type ProfileInput } from '../model/index.ts';
-import { signDataIntegrity, signJwt } from '../proof/index.ts';
+import { assertValid, buildProfile, type ProfileInput } from '../model/index.ts';
+import {
+  achievementVersionFor,
+  batchView,
+  buildLearnerCredential,
+  finishJsonCredential,
+  inspectRoster,
+  prepareBatch as prepareIssueBatch,
+  proofPreparer,
+  runBatch as runIssueBatch,
+  signJwtCredential,
+  storeIssuedCredential,
+  type BatchSummary,
+  type BatchView,
+  type Learner,
+  type PreparedBatch,
+  type PrepareBatchInput,
+  type RosterInspection,
+  type RosterSource,
+  type RunBatchOptions,
+} from '../issue/index.ts';
+import { bakePng, bakeSvg, checkBadgeImage, detectFormat, sanitizeSvg, unbake, type UnbakeResult } from '../bake/index.ts';
 import {
   actorName,
   appendAudit,
+  getBatch,
   getIssuer,
-  insertCredential,
   insertIssuer,
+  listBatches,
   listIssuers,
   openWorkspaceDb,
   resolveWorkspaceDir,
@@ -56,6 +79,8 @@ export interface StudioOptions {
   passphrase?: string;
   /** Keychain service name (tests use their own). */
   keychainService?: string;
+  /** scrypt cost for new key files and backups; lower only in tests. */
+  scrypt?: ScryptParams;
   face?: Face;
 }
 
@@ -162,6 +187,7 @@ export class Studio {
       store = openKeyStore(spec, {
         ...(this.options.passphrase !== undefined ? { passphrase: this.options.passphrase } : {}),
         ...(this.options.keychainService !== undefined ? { service: this.options.keychainService } : {}),
+        ...(this.options.scrypt ? { scrypt: this.options.scrypt } : {}),
       });
       store.catch(() => this.stores.delete(spec));
       this.stores.set(spec, store);
@@ -266,61 +292,56 @@ export class Studio {
 
   // ---------------------------------------------------------------- issuing
 
-  /** Builds, validates, signs, stores and audits one credential. */
+  /** The issuer's signer; the private key stays in this process. */
+  private async signerFor(issuer: IssuerRecord): Promise<Signer> {
+    const store = await this.keyStore(issuer.keystore as KeyStoreSpec);
+    return store.signer(issuer.keyRef, issuer.verificationMethod, issuer.id);
+  }
+
+  /** Builds, validates, signs, stores and audits one credential (the batch path shares these steps). */
   async issueCredential(input: IssueInput): Promise<IssuedCredential> {
     const issuer = this.findIssuer(input.issuer);
     const format = input.format ?? 'json';
     if (format !== 'json' && format !== 'jwt') throw new LaurelError('INVALID_INPUT', `Unknown format '${String(format)}': use json or jwt.`);
-    let achievement;
-    try {
-      achievement = buildAchievement(achievementInput(input.achievement));
-    } catch (e) {
-      if (e instanceof LaurelError && e.code === 'VALIDATION') throw new LaurelError('VALIDATION', `The achievement is not valid: ${e.message}`, { details: e.details });
-      throw e;
-    }
-    const subject = recipientSubject(input.recipient, input.name);
+    const { learner, identity } = recipientLearner(input.recipient, input.name);
+    const version = this.db.transaction(() => achievementVersionFor(this.db, input.achievement))();
     // The id is fixed before signing so that a status entry can be allocated for it.
     const credentialId = `urn:uuid:${randomUUID()}`;
     const credentialStatus = this.allocateStatus(issuer, credentialId);
-    const credential = buildAchievementCredential({
-      id: credentialId,
-      issuer: issuer.profile as unknown as ProfileInput,
-      achievement: achievement as unknown as AchievementInput,
-      subject,
-      ...(input.validFrom ? { validFrom: input.validFrom } : {}),
-      ...(input.validUntil ? { validUntil: input.validUntil } : {}),
-      ...(credentialStatus ? { credentialStatus: { ...credentialStatus } } : {}),
+    const credential = buildLearnerCredential({
+      credentialId,
+      issuer: issuer.profile,
+      achievement: version.achievement,
+      learner,
+      recipient: { identity },
+      validFrom: input.validFrom,
+      validUntil: input.validUntil,
+      credentialStatus: credentialStatus ? { ...credentialStatus } : undefined,
     });
-    assertValid(credential);
 
-    const store = await this.keyStore(issuer.keystore as KeyStoreSpec);
-    const signer = await store.signer(issuer.keyRef, issuer.verificationMethod, issuer.id);
+    const signer = await this.signerFor(issuer);
     let body: string;
     if (format === 'json') {
-      const signed = await signDataIntegrity(credential as unknown as Record<string, unknown>, signer);
-      assertValid(signed);
-      body = JSON.stringify(signed, null, 2) + '\n';
+      body = await finishJsonCredential(credential, await proofPreparer(signer)(credential), signer);
+      assertValid(JSON.parse(body) as Record<string, unknown>);
     } else {
-      body = await signJwt(credential as unknown as Record<string, unknown>, signer, { allowEdDSA: input.allowEdDSA ?? false });
-      // The JWT carries the credential as its payload: check what a verifier will read back.
-      const payload = JSON.parse(Buffer.from(body.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
-      for (const claim of ['iss', 'jti', 'sub', 'nbf', 'exp']) delete payload[claim];
-      assertValid(payload);
+      body = await signJwtCredential(credential, signer, input.allowEdDSA ?? false);
     }
     const stored = this.db.transaction(() => {
       if (credentialStatus) {
         const again = allocateStatusEntries(this.db, issuer.id, [credentialId]).get(credentialId) as BitstringStatusListEntry;
         if (again.id !== credentialStatus.id) throw new LaurelError('CONFLICT', `The status entry of ${credentialId} changed while it was being signed; nothing was stored.`);
       }
-      const row = insertCredential(this.db, { credentialId, issuerId: issuer.id, recipient: input.recipient, format, body });
-      appendAudit(this.db, {
+      return storeIssuedCredential(this.db, {
+        credentialId,
+        issuerId: issuer.id,
+        recipient: input.recipient,
+        format,
+        body,
         actor: this.actor,
-        action: 'credential.issue',
-        subject: credentialId,
-        sha256: row.sha256,
-        details: { issuer: issuer.id, format, ...(credentialStatus ? { credentialStatus: credentialStatus.id } : {}) },
+        achievementRowid: version.rowid,
+        ...(credentialStatus ? { auditDetails: { credentialStatus: credentialStatus.id } } : {}),
       });
-      return row;
     })();
     return { credentialId, issuerId: issuer.id, format, body, sha256: stored.sha256, rowId: stored.rowId };
   }
@@ -379,6 +400,54 @@ export class Studio {
     return allocateStatusEntries(this.db, issuer.id, [credentialId]).get(credentialId) as BitstringStatusListEntry | undefined;
   }
 
+  // ---------------------------------------------------------------- batches
+
+  /** Reads a roster and says how it maps and which rows are bad; stores nothing (the mapping preview). */
+  inspectRoster(source: RosterSource): RosterInspection {
+    return inspectRoster(source);
+  }
+
+  /**
+   * Prepares a batch (nothing is signed): the same roster bytes and options find the same batch
+   * again, with status 'resume' or 'complete'. Bad rows are refused unless skipBadRows.
+   */
+  async prepareBatch(input: Omit<PrepareBatchInput, 'issuerId'> & { issuer: string }): Promise<PreparedBatch> {
+    const issuer = this.findIssuer(input.issuer);
+    const { issuer: _i, ...rest } = input;
+    return prepareIssueBatch({ db: this.db, workspaceDir: this.workspaceDir, actor: this.actor }, { ...rest, issuerId: issuer.id });
+  }
+
+  /** Signs, stores and exports a batch; on an interrupted batch it resumes. Cancel with options.signal. */
+  async runBatch(batchId: string, options: RunBatchOptions = {}): Promise<BatchSummary> {
+    const batch = getBatch(this.db, batchId);
+    if (!batch) throw new LaurelError('NOT_FOUND', `No batch ${batchId} in the workspace ${this.workspaceDir}.`);
+    const issuer = this.findIssuer(batch.issuerId);
+    const signer = await this.signerFor(issuer);
+    return runIssueBatch({ db: this.db, workspaceDir: this.workspaceDir, actor: this.actor, signer }, batchId, options);
+  }
+
+  getBatch(batchId: string): BatchView {
+    const batch = getBatch(this.db, batchId);
+    if (!batch) throw new LaurelError('NOT_FOUND', `No batch ${batchId} in the workspace ${this.workspaceDir}.`);
+    return batchView(this.db, batch);
+  }
+
+  listBatches(): BatchView[] {
+    return listBatches(this.db).map((b) => batchView(this.db, b));
+  }
+
+  // ---------------------------------------------------------------- baking
+
+  /** Bakes a signed credential (JSON or VC-JWT text) into a PNG or SVG badge image. */
+  bake(credential: string, image: Uint8Array): BakedImage {
+    return bakeCredential(credential, image);
+  }
+
+  /** The credential baked into a PNG or SVG. */
+  unbake(image: Uint8Array): UnbakeResult {
+    return unbakeImage(image);
+  }
+
   // ---------------------------------------------------------------- keys
 
   /** A passphrase-encrypted backup of the keys of the given issuers (all when none are named). */
@@ -418,6 +487,30 @@ export class Studio {
   }
 }
 
+export interface BakedImage {
+  bytes: Uint8Array;
+  mediaType: 'image/png' | 'image/svg+xml';
+  /** What sanitising removed from an SVG (scripts, external links …). */
+  removed: string[];
+}
+
+/** Bakes a signed credential (JSON or VC-JWT text) into a PNG or SVG; an SVG is sanitised first. Needs no workspace. */
+export function bakeCredential(credential: string, image: Uint8Array): BakedImage {
+  const format = detectFormat(credential);
+  if (format !== 'json' && format !== 'jwt') throw new LaurelError('INVALID_INPUT', 'Only a signed credential (JSON with a proof, or a VC-JWT) can be baked.');
+  const payload = format === 'json' ? credential : Buffer.from(credential.trim().split('.')[1] ?? '', 'base64url').toString('utf8');
+  const kind = /"ClrCredential"/.test(payload) ? 'clr' : 'ob';
+  const info = checkBadgeImage(image);
+  if (info.mediaType === 'image/png') return { bytes: bakePng(image, credential, { kind }), mediaType: info.mediaType, removed: [] };
+  const clean = sanitizeSvg(new TextDecoder().decode(image));
+  return { bytes: new TextEncoder().encode(bakeSvg(clean.svg, credential, { kind })), mediaType: info.mediaType, removed: clean.removed };
+}
+
+/** The credential baked into a PNG or SVG (told apart by content). Needs no workspace. */
+export function unbakeImage(image: Uint8Array): UnbakeResult {
+  return unbake(image);
+}
+
 /** Writes a file without ever leaving half of it, refusing to replace one unless asked. */
 export async function writeOutput(file: string, data: string | Uint8Array, options: { force?: boolean } = {}): Promise<string> {
   const target = path.resolve(file);
@@ -433,30 +526,13 @@ function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120) + '-' + createHash('sha256').update(id).digest('hex').slice(0, 8);
 }
 
-function achievementInput(raw: unknown): AchievementInput {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new LaurelError('VALIDATION', 'The achievement is not valid: it must be a JSON object (an OB 3.0 Achievement).');
-  }
-  const { '@context': _ctx, ...rest } = raw as Record<string, unknown>;
-  if (rest.type !== undefined) {
-    const types = Array.isArray(rest.type) ? rest.type : [rest.type];
-    if (types.includes('OpenBadgeCredential') || types.includes('AchievementCredential') || types.includes('VerifiableCredential')) {
-      throw new LaurelError('VALIDATION', 'The achievement is not valid: this is a whole credential, not an Achievement; pass its credentialSubject.achievement object.');
-    }
-  }
-  if (rest.id === undefined) {
-    throw new LaurelError('VALIDATION', 'The achievement is not valid: $.id: it needs an id (an https URL or urn:uuid:…) that stays the same for every credential awarding it.');
-  }
-  return rest as unknown as AchievementInput;
-}
-
-function recipientSubject(recipient: string, name?: string): Parameters<typeof buildAchievementCredential>[0]['subject'] {
+/** The single-issue form's recipient: an e-mail address (hashed, salted) or a DID / https URL (subject id). */
+function recipientLearner(recipient: string, name?: string): { learner: Learner; identity: 'email' | 'did' } {
   const r = recipient.trim();
-  const subject: Record<string, unknown> = {};
+  const learner: Learner = {};
+  if (name && name.trim()) learner.name = name.trim();
   // E-mail addresses are hashed lowercased: the form verifiers (and OB 2.0 practice) try first.
-  if (EMAIL.test(r)) subject.identifier = [{ identifier: r.toLowerCase(), identityType: 'emailAddress' }];
-  else if (DID.test(r) || /^https:\/\/[^\s]+$/.test(r)) subject.id = r;
-  else throw new LaurelError('INVALID_INPUT', `The recipient '${recipient}' is neither an e-mail address nor a DID (did:method:…) or https URL.`);
-  if (name && name.trim()) subject.name = name.trim();
-  return subject as Parameters<typeof buildAchievementCredential>[0]['subject'];
+  if (EMAIL.test(r)) return { learner: { ...learner, email: r, emailKey: r.toLowerCase() }, identity: 'email' };
+  if (DID.test(r) || /^https:\/\/[^\s]+$/.test(r)) return { learner: { ...learner, did: r }, identity: 'did' };
+  throw new LaurelError('INVALID_INPUT', `The recipient '${recipient}' is neither an e-mail address nor a DID (did:method:…) or https URL.`);
 }
