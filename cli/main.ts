@@ -5,6 +5,7 @@ import { exitCodeOf, verifyCredential, type VerificationReport } from '../core/v
 import { LaurelError, isLaurelError } from '../core/util/errors.ts';
 import { flag, list, parse, required, str, type OptionSpec, type Parsed } from './args.ts';
 import { passphrase } from './prompt.ts';
+import { BAKE_HELP, ISSUE_ROSTER_HELP, ISSUE_ROSTER_OPTIONS, UNBAKE_HELP, bake, issueRoster, unbake } from './batch.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -22,7 +23,9 @@ Usage: laurel <command> [options]
 Commands:
   issuer create     create an issuer profile and its signing key
   issuer list       list the workspace's issuers
-  issue             sign one credential for one learner
+  issue             sign one credential, or one for every learner of a roster (--roster)
+  bake <file>       bake a signed credential into a PNG or SVG badge image
+  unbake <image>    read the credential baked into a PNG or SVG
   verify <file>     verify a credential (JSON, VC-JWT, baked PNG or SVG)
   keys backup       write a passphrase-encrypted backup of issuer keys
   keys restore      restore keys from such a backup
@@ -62,6 +65,11 @@ Signs one OB 3.0 credential, stores it in the workspace and writes it to --out.
   --format        json (Data Integrity proof, default) or jwt (VC-JWT: ES256 or RS256)
   --force         replace --out if it exists
 
+${ISSUE_ROSTER_HELP}
+${GLOBAL_HELP}`,
+  bake: `${BAKE_HELP}
+${GLOBAL_HELP}`,
+  unbake: `${UNBAKE_HELP}
 ${GLOBAL_HELP}`,
   verify: `Usage: laurel verify <file> [--status-list <list file> ...] [--json]
 
@@ -260,8 +268,10 @@ const COMMANDS: Record<string, { options: OptionSpec; run: (p: Parsed, out: Out)
       'allow-eddsa-jwt': { type: 'boolean' },
       out: { type: 'string' },
       force: { type: 'boolean' },
+      ...ISSUE_ROSTER_OPTIONS,
     },
     run: async (p, out) => {
+      if (str(p, 'roster') !== undefined) return issueRoster(p, out.json, (fn) => withStudio(p, fn));
       const issuerArg = required(p, 'issuer', 'issue');
       const achievementFile = required(p, 'achievement', 'issue');
       const recipient = required(p, 'recipient', 'issue');
@@ -293,6 +303,8 @@ const COMMANDS: Record<string, { options: OptionSpec; run: (p: Parsed, out: Out)
       });
     },
   },
+  bake: { options: { image: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } }, run: (p, out) => bake(p, out.json) },
+  unbake: { options: { out: { type: 'string' }, force: { type: 'boolean' } }, run: (p, out) => unbake(p, out.json) },
   verify: {
     options: { 'status-list': { type: 'string', multiple: true } },
     run: async (p, out) => {
