@@ -1,0 +1,35 @@
+// App-wide state: which screen is showing, the workspace and its issuers, and a file waiting to
+// be verified (dropped anywhere on the window or opened from the menu).
+import { tick } from 'svelte';
+import { api, type IssuerView, type PickedFile, type WorkspaceInfo } from './studio.ts';
+
+export type Route = 'setup' | 'issue' | 'credentials' | 'achievements' | 'verify' | 'settings';
+
+export const app = $state({
+  route: 'issue' as Route,
+  info: null as WorkspaceInfo | null,
+  issuers: [] as IssuerView[],
+  /** A file to verify as soon as the Verify screen shows. */
+  pendingVerify: null as PickedFile | null,
+  /** Set by Settings → "Add an issuer": the setup screen starts at the issuer step. */
+  addingIssuer: false,
+});
+
+export async function refresh(): Promise<void> {
+  const [info, issuers] = await Promise.all([api.workspaceInfo(), api.listIssuers()]);
+  app.info = info;
+  app.issuers = issuers;
+}
+
+/** Shows a screen and moves focus to its title, so keyboard and screen-reader users land there. */
+export async function go(route: Route): Promise<void> {
+  app.route = route;
+  await tick();
+  document.getElementById('page-title')?.focus();
+  document.querySelector('main')?.scrollTo({ top: 0 });
+}
+
+export function verifyFile(file: PickedFile): void {
+  app.pendingVerify = file;
+  void go('verify');
+}

@@ -1,0 +1,107 @@
+/**
+ * End-to-end helpers: the web shell started in this process (file key store, temporary workspace)
+ * and Debian's Chromium driven by playwright-core, launched exactly as docs/toolchain says.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ensureRendererBuilt } from '../../scripts/ui-build.ts';
+import { startWebShell, type WebShell } from '../../web/server.ts';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+export const CHROMIUM = '/usr/bin/chromium';
+
+export interface Harness {
+  shell: WebShell;
+  browser: Browser;
+  scratch: string;
+  /** A fresh browser context (own storage, downloads allowed), light or dark. */
+  context(colorScheme?: 'light' | 'dark'): Promise<BrowserContext>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(name: string): Promise<Harness> {
+  await ensureRendererBuilt();
+  const scratch = mkdtempSync(path.join(process.env.LAUREL_TEST_SCRATCH ?? tmpdir(), `e2e-${name}-`));
+  for (const d of ['config', 'cache', 'workspace']) mkdirSync(path.join(scratch, d), { recursive: true });
+  const shell = await startWebShell({
+    workspace: path.join(scratch, 'workspace'),
+    keystore: `file:${path.join(scratch, 'keys.laurel')}`,
+    passphrase: 'e2e-key-file-passphrase',
+    log: () => undefined,
+  });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+    // Playwright gives chromium.launch() a fresh temporary user-data-dir of its own (it refuses a
+    // --user-data-dir argument) and deletes it on close.
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(scratch, 'config'), XDG_CACHE_HOME: path.join(scratch, 'cache') },
+  });
+  return {
+    shell,
+    browser,
+    scratch,
+    context: (colorScheme = 'light') => browser.newContext({ colorScheme, acceptDownloads: true, viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 }),
+    close: async () => {
+      await browser.close().catch(() => undefined);
+      await shell.close().catch(() => undefined);
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Console errors and CSP violations seen by a page (a finished UI logs none). */
+export function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  return problems;
+}
+
+const AXE = readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+/**
+ * Runs axe-core in the page. Evaluated through the DevTools protocol, which the page's CSP does
+ * not govern, so the strict CSP stays on while we test.
+ */
+export async function axeSeriousViolations(page: Page): Promise<AxeViolation[]> {
+  const loaded = await page.evaluate('typeof window.axe');
+  if (loaded === 'undefined') await page.evaluate(AXE);
+  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as { violations: AxeViolation[] };
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+export function describeViolations(list: AxeViolation[]): string {
+  return list.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join('\n  ')}`).join('\n');
+}
+
+/** Saves a screenshot of the current screen as docs/screenshots/<name>-<scheme>.png. */
+export async function shoot(page: Page, name: string, scheme: 'light' | 'dark'): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.mouse.move(1, 1); // no hover highlight left over from the last click
+  const file = path.join(SCREENSHOTS, `${name}-${scheme}.png`);
+  await page.screenshot({ path: file, fullPage: false, animations: 'disabled', caret: 'hide' });
+  return file;
+}
