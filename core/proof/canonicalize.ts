@@ -89,6 +89,26 @@ export function canonize(input: JsonObject, mode: LoaderMode): Promise<string> {
   });
 }
 
+/** JSON-LD expansion with the same safe-mode options, loader and context cache as canonize. */
+export function expand(input: JsonObject, mode: LoaderMode): Promise<unknown[]> {
+  const { loader, cache } = stateFor(mode);
+  return jsonld.expand(input, { documentLoader: loader, contextResolver: new ContextResolver({ sharedCache: cache }), safe: true, base: null });
+}
+
+/** canonize for a document that is already in expanded form (see expansion-cache.ts). */
+export function canonizeExpanded(expanded: unknown[], mode: LoaderMode): Promise<string> {
+  const { loader, cache } = stateFor(mode);
+  return jsonld.canonize(expanded, {
+    documentLoader: loader,
+    contextResolver: new ContextResolver({ sharedCache: cache }),
+    safe: true,
+    base: null,
+    skipExpansion: true,
+    algorithm: 'RDFC-1.0',
+    format: 'application/n-quads',
+  });
+}
+
 export function sha256(text: string): Uint8Array {
   return new Uint8Array(createHash('sha256').update(text, 'utf8').digest());
 }

@@ -14,6 +14,7 @@ import {
   type ProofCanonicalForms,
 } from './canonicalize.ts';
 import { asArray, isDateTimeStamp, isObject, issuerIdOf, nowSeconds, withoutProof, type JsonObject } from './credential.ts';
+import { createDocumentCanonicalizer } from './expansion-cache.ts';
 
 /** Cryptosuites we sign with. */
 export type SigningCryptosuite = 'eddsa-rdfc-2022' | 'ecdsa-rdfc-2019';
@@ -213,10 +214,13 @@ async function signPrepared(credential: JsonObject, signer: Signer, options: Sig
 export function createProofPreparer(
   key: ProofKeyInfo,
   defaults: SignDataIntegrityOptions = {},
+  options: { reuseExpansion?: boolean } = {},
 ): (credential: JsonObject, options?: SignDataIntegrityOptions) => Promise<PreparedProof> {
   assertContextsIntact();
   suiteForSigner(key, defaults.cryptosuite); // fail early on an RSA key
   const proofHashes = new Map<string, Uint8Array>();
+  // Many documents of one structure: expand once per structure (expansion-cache.ts).
+  const documents = options.reuseExpansion ? createDocumentCanonicalizer('sign') : undefined;
   return async (credential, options = {}) => {
     const merged = { ...defaults, ...options };
     if (merged.created === undefined) return prepareProof(credential, key, merged);
@@ -225,7 +229,7 @@ export function createProofPreparer(
     const cacheKey = JSON.stringify([document['@context'], proof]);
     try {
       let proofHash = proofHashes.get(cacheKey);
-      const documentCanon = canonize(document, 'sign');
+      const documentCanon = documents ? documents.canonicalize(document) : canonize(document, 'sign');
       if (!proofHash) {
         proofHash = sha256(await canonize(proofOptionsOf(proof, document['@context']), 'sign'));
         if (proofHashes.size < 16) proofHashes.set(cacheKey, proofHash);

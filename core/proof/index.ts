@@ -35,4 +35,9 @@ export {
   type JwtCheck,
   type JwtCheckId,
 } from './jwt.ts';
+export {
+  createDocumentCanonicalizer,
+  type DocumentCanonicalizerOptions,
+  type DocumentCanonicalizerStats,
+} from './expansion-cache.ts';
 export type { JsonObject } from './credential.ts';
