@@ -109,9 +109,12 @@ export function buildLearnerCredential(p: CredentialParts): JsonObject {
   return buildAchievementCredential(input) as unknown as JsonObject;
 }
 
-/** Step 1 of a JSON credential, no key needed (worker threads): canonicalize and hash. */
-export function proofPreparer(key: ProofKeyInfo, created?: string): (credential: JsonObject) => Promise<PreparedProof> {
-  return createProofPreparer(key, created ? { created } : {});
+/**
+ * Step 1 of a JSON credential, no key needed (worker threads): canonicalize and hash. For a batch
+ * (`reuseExpansion`), JSON-LD expansion is reused across credentials of one structure.
+ */
+export function proofPreparer(key: ProofKeyInfo, created?: string, options: { reuseExpansion?: boolean } = {}): (credential: JsonObject) => Promise<PreparedProof> {
+  return createProofPreparer(key, created ? { created } : {}, options);
 }
 
 /** Step 2 of a JSON credential, on the key's thread: sign, check, serialise. The result is stored verbatim. */

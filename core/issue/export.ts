@@ -1,9 +1,9 @@
 // A batch's export folder: per learner the signed credential (.json, .jwt) and the badge image
 // with it baked in (.png, .svg), written from the stored bytes; plus manifest.json (who got
 // which credential in which files, with SHA-256 of each) and summary.csv for a mail merge.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { bakePng, bakeSvg } from '../bake/index.ts';
 import type { BatchItemFile } from '../store/index.ts';
@@ -75,10 +75,35 @@ export function renderItemFiles(s: ExportSettings, item: ExportInput): Array<{ f
   return out;
 }
 
+/**
+ * One export file, atomically: a temporary file in the folder, written, flushed to disk, renamed.
+ * Like atomicWrite, minus what a batch of thousands doesn't need per file: the folder exists
+ * (made once per run), and the mode is left to the umask, as for any file the user creates.
+ */
+async function writeExportFile(file: string, bytes: Uint8Array): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const fh = await open(tmp, 'wx', 0o644);
+  try {
+    await fh.writeFile(bytes);
+    await fh.sync();
+  } catch (e) {
+    await fh.close().catch(() => {});
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
+  try {
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
 /** Writes one learner's files (each atomically: a reader sees the old file or the new one, never half). */
 export async function writeItemFiles(s: ExportSettings, item: ExportInput): Promise<BatchItemFile[]> {
   const files = renderItemFiles(s, item);
-  await Promise.all(files.map((f) => atomicWrite(path.join(s.outDir, f.file), f.bytes, 0o644)));
+  await Promise.all(files.map((f) => writeExportFile(path.join(s.outDir, f.file), f.bytes)));
   return files.map((f) => ({ file: f.file, format: f.format, sha256: sha256Hex(f.bytes), bytes: f.bytes.length }));
 }
 

@@ -62,6 +62,8 @@ export function collisionKey(name: string): string {
  */
 export class FileNamer {
   private readonly used = new Set<string>();
+  /** The next number to try per base name: a class of 10,000 with 100 "Ana Silva"s stays linear. */
+  private readonly nextNumber = new Map<string, number>();
 
   /** Marks names as taken (e.g. files the folder already holds, without extension). */
   reserve(base: string): void {
@@ -70,9 +72,18 @@ export class FileNamer {
 
   next(value: string, fallback: string): string {
     const base = safeBaseName(value, fallback);
+    const baseKey = collisionKey(base);
     let candidate = base;
-    for (let n = 2; this.used.has(collisionKey(candidate)); n++) candidate = `${base} (${n})`;
-    this.used.add(collisionKey(candidate));
+    let key = baseKey;
+    let n = this.nextNumber.get(baseKey) ?? 2;
+    if (this.used.has(key)) {
+      do {
+        candidate = `${base} (${n++})`;
+        key = collisionKey(candidate);
+      } while (this.used.has(key));
+      this.nextNumber.set(baseKey, n);
+    }
+    this.used.add(key);
     return candidate;
   }
 }

@@ -259,8 +259,14 @@ export async function runBatch(ctx: RunContext, batchId: string, options: RunBat
       const pool = await BuildPool.start(size, init);
       const wake = new Wakeup();
       let fatal: unknown;
-      let outstanding = 0; // chunks sent and not yet exported
-      const limit = size * 2 + 2;
+      // Two backlogs, bounded separately: chunks sent to workers and not yet stored (keeps every
+      // worker busy), and items stored and not yet exported (file writes wait on fsync, so they
+      // may lag behind signing for a while without holding the workers up).
+      let outstanding = 0; // chunks sent and not yet fully handled (stored and exported, or dropped)
+      let unsigned = 0; // chunks sent and not yet stored
+      let unexported = 0; // items stored and not yet exported
+      const signLimit = size * 3;
+      const exportLimit = 1024;
       let commitChain: Promise<void> = Promise.resolve();
       let exportChain: Promise<void> = Promise.resolve();
       const onAbort = () => {
@@ -334,6 +340,11 @@ export async function runBatch(ctx: RunContext, batchId: string, options: RunBat
           const data = it.row as unknown as ItemData;
           return { seq: it.seq, credentialId: it.credentialId, learner: data.learner, ...(data.credentialStatus ? { credentialStatus: data.credentialStatus } : {}) };
         });
+        unsigned++;
+        const stored = (): void => {
+          unsigned--;
+          wake.fire();
+        };
         const done = (): void => {
           outstanding--;
           wake.fire();
@@ -341,20 +352,25 @@ export async function runBatch(ctx: RunContext, batchId: string, options: RunBat
         pool.submit(items).then(
           (res) => {
             commitChain = commitChain.then(async () => {
-              if (fatal) return done();
               let list;
               try {
+                if (fatal) return;
                 list = await commit(res.results);
               } catch (e) {
                 fatal ??= e;
-                return done();
+                return;
+              } finally {
+                stored();
+                if (!list) done();
               }
+              unexported += list.length;
               exportChain = exportChain.then(async () => {
                 try {
                   if (!fatal) await exportItems(list);
                 } catch (e) {
                   fatal ??= e;
                 }
+                unexported -= list.length;
                 done();
               });
             });
@@ -362,6 +378,7 @@ export async function runBatch(ctx: RunContext, batchId: string, options: RunBat
           (e: unknown) => {
             // Cancelled requests leave their items pending; anything else stops the run.
             if (!(isLaurelError(e) && e.code === 'CANCELLED')) fatal ??= e;
+            stored();
             done();
           },
         );
@@ -370,7 +387,7 @@ export async function runBatch(ctx: RunContext, batchId: string, options: RunBat
       try {
         let next = 0;
         for (;;) {
-          while (!fatal && !signal?.aborted && next < chunks.length && outstanding < limit) dispatch(chunks[next++]!);
+          while (!fatal && !signal?.aborted && next < chunks.length && unsigned < signLimit && unexported < exportLimit) dispatch(chunks[next++]!);
           if (outstanding === 0 && (fatal || signal?.aborted || next >= chunks.length)) break;
           await wake.wait();
         }

@@ -41,7 +41,7 @@ export interface WorkerResponse {
 }
 
 const init = workerData as WorkerInit;
-const prepare = init.json ? proofPreparer(init.key, init.created) : undefined;
+const prepare = init.json ? proofPreparer(init.key, init.created, { reuseExpansion: true }) : undefined;
 const port = parentPort!;
 
 async function handle(req: WorkerRequest): Promise<WorkerResponse> {
