@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// `npm run bench`: runs each benchmark in its own process (so peak RSS is its own) through tsx,
+// one after the other, and prints their figures. BENCH_N sets the issuance benchmark's size.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const benches = ['scripts/bench/roster.ts', 'scripts/bench/issue.ts'];
+let failed = 0;
+for (const bench of benches) {
+  console.log(`\n== ${bench}`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, bench)], { cwd: root, stdio: 'inherit', env: process.env });
+  if (r.status !== 0) {
+    failed++;
+    console.log(`${bench} failed (exit ${r.status ?? r.signal})`);
+  }
+}
+process.exit(failed ? 1 : 0);
