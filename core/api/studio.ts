@@ -25,6 +25,7 @@ import {
   inspectRoster,
   prepareBatch as prepareIssueBatch,
   proofPreparer,
+  reissueCredential,
   runBatch as runIssueBatch,
   signJwtCredential,
   storeIssuedCredential,
@@ -33,6 +34,8 @@ import {
   type Learner,
   type PreparedBatch,
   type PrepareBatchInput,
+  type ReissueInput,
+  type ReissuedCredential,
   type RosterInspection,
   type RosterSource,
   type RunBatchOptions,
@@ -42,6 +45,7 @@ import {
   actorName,
   appendAudit,
   getBatch,
+  getCredentialsById,
   getIssuer,
   insertIssuer,
   listBatches,
@@ -398,6 +402,17 @@ export class Studio {
   private allocateStatus(issuer: IssuerRecord, credentialId: string): BitstringStatusListEntry | undefined {
     if (!statusListBaseUrl(this.db, issuer.id)) return undefined;
     return allocateStatusEntries(this.db, issuer.id, [credentialId]).get(credentialId) as BitstringStatusListEntry | undefined;
+  }
+
+  /**
+   * A new credential replacing an issued one (a corrected name, a new achievement version): a new
+   * id and row pointing at the old row, which stays as it was. Revoke the old one separately.
+   */
+  async reissueCredential(input: ReissueInput): Promise<ReissuedCredential> {
+    const old = getCredentialsById(this.db, input.credentialId)[0];
+    if (!old) throw new LaurelError('NOT_FOUND', `No credential ${input.credentialId} was issued from this workspace.`);
+    const signer = await this.signerFor(this.findIssuer(old.issuerId));
+    return reissueCredential({ db: this.db, workspaceDir: this.workspaceDir, actor: this.actor, signer }, input);
   }
 
   // ---------------------------------------------------------------- batches

@@ -144,6 +144,8 @@ export function storeIssuedCredential(
     actor: string;
     batchId?: string;
     achievementRowid?: number;
+    /** The row this credential replaces (a re-issue). */
+    reissueOf?: number;
     /** Extra audit details (never secrets). */
     auditDetails?: Record<string, unknown>;
   },
@@ -156,6 +158,7 @@ export function storeIssuedCredential(
     body: c.body,
     ...(c.batchId !== undefined ? { batchId: c.batchId } : {}),
     ...(c.achievementRowid !== undefined ? { achievementRowid: c.achievementRowid } : {}),
+    ...(c.reissueOf !== undefined ? { reissueOf: c.reissueOf } : {}),
   });
   appendAudit(db, {
     actor: c.actor,

@@ -22,5 +22,6 @@ export { FileNamer, safeBaseName, MAX_BASE_BYTES } from './filenames.ts';
 export { MANIFEST_FILE, SUMMARY_FILE, type Manifest, type ManifestItem } from './export.ts';
 export { badRowsError, batchView, inspectRoster, prepareBatch, type BatchOptions, type IssueContext, type ItemData } from './prepare.ts';
 export { runBatch, type RunContext } from './run.ts';
+export { reissueCredential, type ReissueInput, type ReissuedCredential } from './reissue.ts';
 export { defaultWorkerCount } from './pool.ts';
 export * from './types.ts';

@@ -337,6 +337,35 @@ describe('batch issuance', () => {
   });
 });
 
+describe('re-issuing', () => {
+  it('signs a new credential for the same learner, pointing at the old row, which stays as it was', async () => {
+    const { dir, studio, issuerId } = await setup('reissue');
+    const p = await studio.prepareBatch({ issuer: issuerId, roster: { bytes: roster(2) }, achievement: { json: ACHIEVEMENT }, outDir: path.join(dir, 'out'), formats: ['json'] });
+    await studio.runBatch(p.batch.id);
+    const [old] = credentialRows(studio.db, p.batch.id);
+    const oldRow = studio.db.prepare('SELECT rowid_pk, body FROM credentials WHERE credential_id = ?').get(old!.credential_id) as { rowid_pk: number; body: Buffer };
+
+    const fixed = await studio.reissueCredential({ credentialId: old!.credential_id, name: 'Learner Number One' });
+    expect(fixed.credentialId).not.toBe(old!.credential_id);
+    expect(fixed.replaces).toEqual({ credentialId: old!.credential_id, rowId: oldRow.rowid_pk });
+    const row = studio.db.prepare('SELECT reissue_of, achievement_rowid, recipient FROM credentials WHERE rowid_pk = ?').get(fixed.rowId) as { reissue_of: number; achievement_rowid: number; recipient: string };
+    expect(row).toEqual({ reissue_of: oldRow.rowid_pk, achievement_rowid: old!.achievement_rowid, recipient: 'learner.1@example.org' });
+    expect((studio.db.prepare('SELECT body FROM credentials WHERE rowid_pk = ?').get(oldRow.rowid_pk) as { body: Buffer }).body.equals(oldRow.body)).toBe(true);
+    const subject = (JSON.parse(fixed.body) as { credentialSubject: { name: string; identifier: Array<{ identityHash: string; salt: string }> } }).credentialSubject;
+    expect(subject.name).toBe('Learner Number One');
+    expect(subject.identifier[0]!.identityHash).toBe(hashIdentity('learner.1@example.org', subject.identifier[0]!.salt));
+    expect((await studio.verify(fixed.body)).verdict).toBe('valid');
+
+    // A single credential, re-issued for a new achievement version.
+    const single = await studio.issueCredential({ issuer: issuerId, achievement: ACHIEVEMENT, recipient: 'did:example:zoe', name: 'Zoë' });
+    const again = await studio.reissueCredential({ credentialId: single.credentialId, achievement: { json: { ...ACHIEVEMENT, description: 'Updated syllabus.' } } });
+    const body = JSON.parse(again.body) as { credentialSubject: { id: string; name: string; achievement: { description: string } } };
+    expect(body.credentialSubject).toMatchObject({ id: 'did:example:zoe', name: 'Zoë', achievement: { description: 'Updated syllabus.' } });
+    expect((await studio.verify(again.body)).verdict).toBe('valid');
+    await rejects(studio.reissueCredential({ credentialId: 'urn:uuid:00000000-0000-4000-8000-000000000000' }), 'NOT_FOUND');
+  });
+});
+
 describe('the default badge', () => {
   it('ships as SVG and is drawn as a 256×256 RGBA PNG from the same geometry', () => {
     expect(readFileSync(resourcePath('badges', 'default-badge.svg'), 'utf8')).toBe(renderDefaultBadgeSvg());
