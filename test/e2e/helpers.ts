@@ -2,7 +2,7 @@
  * End-to-end helpers: the web shell started in this process (file key store, temporary workspace)
  * and Debian's Chromium driven by playwright-core, launched exactly as docs/toolchain says.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,13 @@ import { ensureRendererBuilt } from '../../scripts/ui-build.ts';
 import { startWebShell, type WebShell } from '../../web/server.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+/**
+ * Where screenshots go: docs/screenshots/ (committed) when LAUREL_SCREENSHOTS=docs, as
+ * `npm run screenshots` sets it; otherwise the test scratch folder, so an ordinary test run
+ * still takes every screenshot but leaves the committed ones alone.
+ */
+export const SCREENSHOTS =
+  process.env.LAUREL_SCREENSHOTS === 'docs' ? path.join(ROOT, 'docs', 'screenshots') : path.join(process.env.LAUREL_TEST_SCRATCH ?? tmpdir(), 'screenshots');
 export const CHROMIUM = '/usr/bin/chromium';
 
 export interface Harness {
@@ -24,6 +30,7 @@ export interface Harness {
 }
 
 export async function startHarness(name: string): Promise<Harness> {
+  if (!existsSync(CHROMIUM)) throw new Error(`The browser tests need Chromium at ${CHROMIUM}: sudo apt-get install chromium fonts-liberation`);
   await ensureRendererBuilt();
   const scratch = mkdtempSync(path.join(process.env.LAUREL_TEST_SCRATCH ?? tmpdir(), `e2e-${name}-`));
   for (const d of ['config', 'cache', 'workspace']) mkdirSync(path.join(scratch, d), { recursive: true });
@@ -97,7 +104,7 @@ export function describeViolations(list: AxeViolation[]): string {
   return list.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join('\n  ')}`).join('\n');
 }
 
-/** Saves a screenshot of the current screen as docs/screenshots/<name>-<scheme>.png. */
+/** Saves a screenshot of the current screen as <SCREENSHOTS>/<name>-<scheme>.png. */
 export async function shoot(page: Page, name: string, scheme: 'light' | 'dark'): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.mouse.move(1, 1); // no hover highlight left over from the last click

@@ -60,7 +60,7 @@ async function anIssuer(): Promise<string> {
   return (await h.shell.studio.createIssuer({ name: 'Acme Training' })).id;
 }
 
-const LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="30" fill="#c0392b"/><path d="M20 34l8 8 16-18" fill="none" stroke="#fff" stroke-width="6" stroke-linecap="round" stroke-linejoin="round"/></svg>';
+const LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#2b4c9b"/><path d="M19 47 32 17l13 30M24 37h16" fill="none" stroke="#fff" stroke-width="6" stroke-linecap="round" stroke-linejoin="round"/></svg>';
 
 describe('the studio in a browser', () => {
   it('first run → issuer → issue one → download → drop it on Verify → valid', async () => {
