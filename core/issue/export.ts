@@ -27,6 +27,11 @@ export function readManifestBatchId(outDir: string): string | undefined {
   }
 }
 
+/** A temporary file our writers name `.<name>.<pid>.<12 hex>.tmp`. */
+export function isStaleTempFile(name: string): boolean {
+  return /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/.test(name);
+}
+
 /** Removes temporary files a killed run left behind (atomicWrite's `.<name>.<pid>.<hex>.tmp`). */
 export async function removeStaleTempFiles(outDir: string): Promise<number> {
   let names: string[];
@@ -35,7 +40,7 @@ export async function removeStaleTempFiles(outDir: string): Promise<number> {
   } catch {
     return 0;
   }
-  const stale = names.filter((n) => /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/.test(n));
+  const stale = names.filter(isStaleTempFile);
   await Promise.all(stale.map((n) => rm(path.join(outDir, n), { force: true })));
   return stale.length;
 }

@@ -40,7 +40,7 @@ import { achievementVersionFor, storedAchievement } from './achievement.ts';
 import type { IdentityMode, Learner } from './credential.ts';
 import { defaultBadgePng, defaultBadgeSvg } from './default-badge.ts';
 import { FileNamer } from './filenames.ts';
-import { MANIFEST_FILE, SUMMARY_FILE, readManifestBatchId } from './export.ts';
+import { MANIFEST_FILE, SUMMARY_FILE, isStaleTempFile, readManifestBatchId } from './export.ts';
 import { allocateBatchStatus, issuerHasStatusLists } from './status.ts';
 import { EXPORT_FORMATS, type BatchView, type ExportFormat, type PreparedBatch, type PrepareBatchInput, type RosterInspection, type RosterSource } from './types.ts';
 
@@ -222,7 +222,8 @@ export function checkOutDir(outDir: string, batchId: string | null): void {
   } catch (e) {
     throw new LaurelError('INVALID_INPUT', `Can't use ${outDir} as the export folder: ${(e as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'it is a file' : (e as Error).message}.`);
   }
-  if (entries.length === 0) return;
+  // Temp files a killed run of ours left behind don't count (the run removes them).
+  if (entries.every(isStaleTempFile)) return;
   const owner = readManifestBatchId(outDir);
   if (batchId !== null && owner === batchId) return;
   if (owner) {

@@ -175,8 +175,9 @@ export async function runBatch(ctx: RunContext, batchId: string, options: RunBat
   const release = acquireLock(ctx.workspaceDir, batchId);
   try {
     await mkdir(o.outDir, { recursive: true });
-    checkOutDir(o.outDir, batchId);
+    // A run killed while claiming the folder leaves only a temp file: clear ours before checking.
     await removeStaleTempFiles(o.outDir);
+    checkOutDir(o.outDir, batchId);
     const settings = exportSettings(ctx, o);
     const wasComplete = batch.state === 'completed';
     if (!wasComplete) {

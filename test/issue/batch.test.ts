@@ -218,6 +218,19 @@ describe('batch issuance', () => {
     expect(readdirSync(outDir).some((f) => f.endsWith('.tmp'))).toBe(false);
   });
 
+  it('resumes when a run was killed while claiming the folder (only a temp file of ours in it)', async () => {
+    const { dir, studio, issuerId } = await setup('batch-claim');
+    const outDir = path.join(dir, 'out');
+    const input = { issuer: issuerId, roster: { bytes: roster(2) }, achievement: { json: ACHIEVEMENT }, outDir, formats: ['json' as const] };
+    const p = await studio.prepareBatch(input);
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(outDir);
+    writeFileSync(path.join(outDir, '.manifest.json.4242.0123456789ab.tmp'), '{"half":');
+    expect((await studio.prepareBatch(input)).status).toBe('resume');
+    expect((await studio.runBatch(p.batch.id)).state).toBe('completed');
+    expect(readdirSync(outDir).sort()).toEqual(['Learner 1.json', 'Learner 2.json', 'manifest.json', 'summary.csv']);
+  });
+
   it('refuses an export folder that holds other files', async () => {
     const { dir, studio, issuerId } = await setup('batch-outdir');
     const outDir = path.join(dir, 'out');
@@ -302,11 +315,18 @@ describe('batch issuance', () => {
     const { dir, studio, issuerId } = await setup('batch-formats');
     const base = { issuer: issuerId, roster: { bytes: roster(2) }, achievement: { json: ACHIEVEMENT }, outDir: path.join(dir, 'out') };
     expect(await rejects(studio.prepareBatch({ ...base, formats: ['json', 'jwt'] }), 'UNSUPPORTED')).toMatch(/--allow-eddsa-jwt/);
-    const png = defaultBadgePng();
-    expect(await rejects(studio.prepareBatch({ ...base, formats: ['json', 'svg'], image: { bytes: png, name: 'badge.png' } }), 'INVALID_INPUT')).toMatch(/needs an SVG badge image/);
+    const badge = defaultBadgePng();
+    expect(await rejects(studio.prepareBatch({ ...base, formats: ['json', 'svg'], image: { bytes: badge, name: 'badge.png' } }), 'INVALID_INPUT')).toMatch(/needs an SVG badge image/);
     await rejects(studio.prepareBatch({ ...base, image: { bytes: Buffer.from('not an image'), name: 'x.png' } }), 'INVALID_INPUT');
     const rsa = await setup('batch-rsa', { key: 'RSA-2048' });
     expect(await rejects(rsa.studio.prepareBatch({ ...base, issuer: rsa.issuerId, formats: ['json'] }), 'UNSUPPORTED')).toMatch(/--format jwt/);
+    // An RSA issuer signs VC-JWTs only; the badge carries the JWT.
+    const p = await rsa.studio.prepareBatch({ ...base, issuer: rsa.issuerId, formats: ['jwt', 'png'], outDir: path.join(rsa.dir, 'out') });
+    expect((await rsa.studio.runBatch(p.batch.id)).state).toBe('completed');
+    const png = readFileSync(path.join(rsa.dir, 'out', 'Learner 1.png'));
+    expect(unbake(png).format).toBe('jwt');
+    expect((await rsa.studio.verify(png)).verdict).toBe('valid');
+    expect(credentialRows(rsa.studio.db, p.batch.id).map((r) => r.format)).toEqual(['jwt', 'jwt']);
   });
 
   it('sanitises an SVG badge image and bakes into it', async () => {
