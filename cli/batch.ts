@@ -20,6 +20,21 @@ export const ISSUE_ROSTER_OPTIONS = {
   image: { type: 'string' },
 } as const satisfies OptionSpec;
 
+/** A comma-separated list broken into lines of at most `width`, continuation lines indented. */
+function wrapList(items: readonly string[], indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const item of items) {
+    const next = line ? `${line}, ${item}` : item;
+    if (line && indent + next.length + 1 > width) {
+      lines.push(`${line},`);
+      line = item;
+    } else line = next;
+  }
+  lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
+
 export const ISSUE_ROSTER_HELP = `A whole class from a roster:
   laurel issue --roster <csv> --achievement <json file or achievement id> --issuer <id or name> --out <folder>
                [--format json,jwt,png,svg] [--image <png or svg>] [--map <field>=<column> ...]
@@ -34,9 +49,11 @@ SHA-256) and summary.csv (for a mail merge) to --out (a new or empty folder).
   --format        default json,png (json,svg with an SVG --image)
   --image         the badge image to bake; default: a plain rosette badge
   --map           which column feeds a field, e.g. --map email="E-Mail" (the rest is guessed and
-                  shown); fields: ${Object.keys(FIELD_LABELS).join(', ')}
+                  shown); the fields are
+                  ${wrapList(Object.keys(FIELD_LABELS), 18, 100)}
   --encoding      the file's encoding when it is not UTF-8 (e.g. windows-1252)
-  --identity      what names the learner: email (default when there is an email column), did, learnerId
+  --identity      what names the learner: did, email or learnerId (default: the first of these the
+                  roster has a column for)
   --plaintext-identity   write the email or learner id in clear instead of as a salted hash
   --skip-bad-rows issue the good rows and list the skipped ones (default: sign nothing, exit 2)
 Interrupted (Ctrl-C, crash)? Run the same command again: it resumes, never signing anyone twice.

@@ -193,18 +193,19 @@ export async function runBatch(ctx: RunContext, batchId: string, options: RunBat
     const counters = { signed: signedBefore, exported: initial.exported, failed: initial.failed, signedThisRun: 0 };
     const failures: BatchSummary['failures'] = [];
 
-    // Progress: throttled; the rate is over the last ~5 s of this run.
+    // Progress: throttled; the rate is over the last ~5 s of this run, counted from the first
+    // signature (worker start-up is not signing time).
     let lastEmit = 0;
-    const samples: Array<{ t: number; n: number }> = [{ t: performance.now(), n: 0 }];
+    const samples: Array<{ t: number; n: number }> = [];
     const emit = (phase: BatchProgress['phase'], force = false): void => {
       if (!options.onProgress) return;
       const t = performance.now();
       if (!force && t - lastEmit < interval) return;
       lastEmit = t;
-      samples.push({ t, n: counters.signedThisRun });
+      if (counters.signedThisRun > 0) samples.push({ t, n: counters.signedThisRun });
       while (samples.length > 2 && t - samples[1]!.t > 5000) samples.shift();
-      const first = samples[0]!;
-      const rate = t > first.t ? ((counters.signedThisRun - first.n) * 1000) / (t - first.t) : 0;
+      const first = samples[0];
+      const rate = first && t > first.t ? ((counters.signedThisRun - first.n) * 1000) / (t - first.t) : 0;
       const remaining = total - counters.signed - counters.failed;
       options.onProgress({
         batchId,
