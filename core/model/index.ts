@@ -63,7 +63,10 @@ export { validateCredential, assertValid, detectKind, formatIssues } from './val
 export type { ValidationIssue, ValidationResult, ValidateOptions, CredentialKind } from './validate.ts';
 
 export { warmUpSchemas, schemaIssues } from './schemas.ts';
-export type { SchemaBuild, SchemaIssue } from './schemas.ts';
+export type { SchemaBuild, SchemaIssue, SchemaKind } from './schemas.ts';
+
+export { validateClrCredential, CLR_CONTEXT_PATTERN } from './clr.ts';
+export type { ValidateClrOptions } from './clr.ts';
 
 export { checkTerms } from './terms.ts';
 export type { TermIssue } from './terms.ts';

@@ -18,7 +18,10 @@ import { isObject, pointerToPath } from './util.ts';
 
 export type SchemaBuild = 'json-ld' | 'formal';
 
-const FILES: Record<CredentialKind, Record<SchemaBuild, string>> = {
+/** What a schema describes: the OB kinds, plus a CLR 2.0 ClrCredential (published in the JSON-LD build only). */
+export type SchemaKind = CredentialKind | 'clr';
+
+const FILES: Record<SchemaKind, Partial<Record<SchemaBuild, string>>> = {
   achievement: {
     'json-ld': 'ob3/json-ld/ob_v3p0_achievementcredential_schema.json',
     formal: 'ob3/formal-2024-07/achievementcredential.json',
@@ -30,6 +33,10 @@ const FILES: Record<CredentialKind, Record<SchemaBuild, string>> = {
   profile: {
     'json-ld': 'ob3/json-ld/ob_v3p0_profile_schema.json',
     formal: 'ob3/formal-2024-07/profile.json',
+  },
+  // No strict build of the CLR schemas is public; the verifier uses this one (spec-digest §1.3).
+  clr: {
+    'json-ld': 'clr2/json-ld/clr_v2p0_clrcredential_schema.json',
   },
 };
 
@@ -60,11 +67,12 @@ function ajvFor(build: SchemaBuild): InstanceType<typeof Ajv2019> {
   return ajv;
 }
 
-export function schemaValidator(kind: CredentialKind, build: SchemaBuild): ValidateFunction {
+export function schemaValidator(kind: SchemaKind, build: SchemaBuild): ValidateFunction {
   const key = `${kind}:${build}`;
   const hit = compiled.get(key);
   if (hit) return hit;
   const file = FILES[kind][build];
+  if (!file) throw new LaurelError('UNSUPPORTED', `There is no ${build} build of the ${kind} schema.`);
   let schema: unknown;
   try {
     schema = JSON.parse(readFileSync(resourcePath('schemas', file), 'utf8'));
@@ -83,8 +91,8 @@ export function schemaValidator(kind: CredentialKind, build: SchemaBuild): Valid
 
 /** Compiles every validator now (e.g. at startup) and returns the milliseconds per schema. */
 export function warmUpSchemas(): Record<string, number> {
-  for (const kind of Object.keys(FILES) as CredentialKind[]) {
-    for (const build of ['json-ld', 'formal'] as const) schemaValidator(kind, build);
+  for (const kind of Object.keys(FILES) as SchemaKind[]) {
+    for (const build of ['json-ld', 'formal'] as const) if (FILES[kind][build]) schemaValidator(kind, build);
   }
   return Object.fromEntries(compileTimes);
 }
@@ -242,7 +250,7 @@ function collapse(errors: readonly ErrorObject[]): Entry[] {
 }
 
 /** Validates against one build and returns readable issues (empty when valid). */
-export function schemaIssues(json: unknown, kind: CredentialKind, build: SchemaBuild): SchemaIssue[] {
+export function schemaIssues(json: unknown, kind: SchemaKind, build: SchemaBuild): SchemaIssue[] {
   const fn = schemaValidator(kind, build);
   if (fn(json)) return [];
   return collapse(fn.errors ?? []).map(({ path, message, keyword }) => ({ path, message, keyword }));
