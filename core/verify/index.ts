@@ -1,292 +1,374 @@
-import { unbake } from '../bake/index.ts';
-import { createKeyResolver, type DocumentFetcher } from '../keys/index.ts';
+import type { DocumentFetcher } from '../keys/index.ts';
 import type { KeyResolver } from '../keys/types.ts';
-import { validateCredential, type ValidationIssue } from '../model/index.ts';
-import { verifyDataIntegrity, verifyJwt, type JsonObject, type JwtCheck } from '../proof/index.ts';
-import { CONTEXTS } from '../jsonld/index.ts';
+import type { JsonObject } from '../proof/index.ts';
+import { issuerIdOf } from '../proof/credential.ts';
 import { checkStatus, type StatusListFetcher, type StatusListLookup } from '../status/index.ts';
-import { isLaurelError } from '../util/errors.ts';
-import { verdictOf, type Check, type CheckStatus, type CredentialSummary, type VerificationReport } from './report.ts';
+import { LaurelError } from '../util/errors.ts';
+import { asArray, check, checkContextAndType, checkDates, checkSchema, isObject, parseInstant } from './checks.ts';
+import { fetchInput, parseInput, peekJwt, routeOf, URL_INPUT, type Parsed } from './input.ts';
+import { createVerifierKeys, type VerifierKeys } from './keys.ts';
+import { checkEmbeddedProofs, checkJwtProof, type ProofOutcome } from './proofs.ts';
+import { checkRecipient, type RecipientQuery } from './recipient.ts';
+import { RemoteSource, type GetFetcher } from './remote.ts';
+import { describeVerdict, verdictOf, type Check, type CredentialRoute, type EndorsementItem, type VerdictDescription, type VerificationReport } from './report.ts';
+import { summarize } from './summary.ts';
 
 export * from './report.ts';
+export { parseInput, routeOf } from './input.ts';
+export { summarize } from './summary.ts';
+export { checkRecipient, type RecipientQuery } from './recipient.ts';
+export { remoteCacheDir, RemoteSource, type GetFetcher, type RemoteDocument } from './remote.ts';
+export { parseDerivedProofValue } from './ecdsa-sd.ts';
 
 export interface VerifyOptions {
   /** The instant the dates are checked against (default: now). */
   now?: Date;
-  /** Overrides key resolution (tests, caches). Default: offline resolver (+ fetchDocument if given). */
+  /**
+   * Fetch what verification needs from the network (through core/net): the input when it is an
+   * address, did:web / https key documents (saved to `cacheDir`), status lists, and the issuer's
+   * refresh service. Off by default: offline, saved copies answer, else the check is "could not check".
+   */
+  online?: boolean;
+  /** The fetcher used when online (default: core/net's bounded fetcher). Tests map hosts to loopback servers here. */
+  fetcher?: GetFetcher;
+  /** Where remote key documents are kept with their fetch date: `remoteCacheDir(<workspace>)`. */
+  cacheDir?: string;
+  /** Overrides key resolution entirely (tests, custom trust). */
   resolveKey?: KeyResolver;
-  /** Fetches did:web / https key documents when online. Without it those keys are "could not check". */
+  /** Fetches did:web / https key documents (the pre-`online` seam; bypasses the cache). */
   fetchDocument?: DocumentFetcher;
-  /** Fetches a status list by URL when online. Without it (and without a local copy) status is "could not check". */
+  /** Fetches a status list by URL. Default when online: core/net. Without either (and no local copy) status is "could not check". */
   fetchStatusList?: StatusListFetcher;
   /** Status lists the user has as files, by list URL (their `id`); used before fetching. */
   statusListFiles?: StatusListLookup;
+  /** Also check that the credential was issued to this person (adds a 'recipient' check). */
+  recipient?: RecipientQuery;
+  /** Ask a `1EdTechCredentialRefresh` service (online only, after the proof passed). Default true. */
+  refresh?: boolean;
 }
 
-const OB_CONTEXT = /^https:\/\/purl\.imsglobal\.org\/spec\/ob\/v3p0\/context(-3\.\d\.\d)?\.json$/;
-const OB_CONTEXT_ALIAS = 'https://purl.imsglobal.org/spec/ob/v3p0/context/ob_v3p0.jsonld';
-const JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
-const CREDENTIAL_TYPES = ['OpenBadgeCredential', 'AchievementCredential', 'EndorsementCredential'];
+/** Nested credentials (CLR contents, endorsements of endorsements) deeper than this are not opened. */
+const MAX_DEPTH = 4;
+const ACCEPT_STATUS = ['application/vc+ld+json', 'application/ld+json', 'application/json', 'application/vc+jwt', 'application/jwt', 'text/plain'];
 
-const LABELS: Record<Check['id'], string> = {
-  parse: 'Readable credential',
-  'context-type': 'Open Badges 3.0 format',
-  schema: 'Matches the official schema',
-  proof: 'Signature',
-  'key-binding': "Signed with the issuer's key",
-  'valid-from': 'Already valid',
-  'valid-until': 'Not expired',
-  'jwt-claims': 'JWT claims match the credential',
-  status: 'Revocation status',
-};
-
-function check(id: Check['id'], status: CheckStatus, reason: string, extra: Partial<Check> = {}): Check {
-  return { id, label: LABELS[id], status, reason, ...extra };
+interface Ctx {
+  now: Date;
+  options: VerifyOptions;
+  remote: RemoteSource;
+  fetchList?: StatusListFetcher;
+  depth: number;
+  recipient?: RecipientQuery;
 }
 
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-const asArray = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
-type Parsed =
-  | { ok: true; format: 'json'; credential: JsonObject; container?: string }
-  | { ok: true; format: 'jwt'; jws: string; container?: string }
-  | { ok: false; reason: string };
-
-/** Works out what the input is before any JSON-LD processing. */
-export function parseInput(input: Uint8Array | string): Parsed {
-  let text: string;
-  let container: string | undefined;
-  if (typeof input === 'string') {
-    text = input;
-  } else {
-    const isPng = input.length >= 8 && input[0] === 0x89 && input[1] === 0x50 && input[2] === 0x4e && input[3] === 0x47;
-    const head = new TextDecoder('utf-8').decode(input.subarray(0, 512)).replace(/^\uFEFF/, '').trimStart();
-    if (isPng || head.startsWith('<')) {
-      try {
-        const baked = unbake(input);
-        if (baked.kind === 'ob2') {
-          return { ok: false, reason: 'this is an Open Badges 2.0 badge; Laurel Studio verifies Open Badges 3.0 credentials (2.0 badges can be upgraded in a later version)' };
+function makeCtx(options: VerifyOptions): Ctx {
+  const remote = new RemoteSource({ online: options.online === true, ...(options.fetcher ? { fetcher: options.fetcher } : {}), ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) });
+  const net = remote.net;
+  const fetchList: StatusListFetcher | undefined =
+    options.fetchStatusList ??
+    (net
+      ? async (url) => {
+          const res = await net.get(url, { accept: ACCEPT_STATUS });
+          if (res.status !== 200) throw new LaurelError('NOT_FOUND', `${res.finalUrl} answered HTTP ${res.status}`);
+          return new TextDecoder('utf-8').decode(res.body);
         }
-        text = baked.text;
-        container = baked.container === 'png' ? 'baked PNG' : 'baked SVG';
-      } catch (e) {
-        return { ok: false, reason: isLaurelError(e) ? e.message : `the image could not be read: ${(e as Error).message}` };
-      }
-    } else {
-      try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(input);
-      } catch {
-        return { ok: false, reason: 'the file is not UTF-8 text, a PNG or an SVG' };
-      }
-    }
-  }
-  text = text.replace(/^\uFEFF/, '').trim();
-  if (JWS.test(text)) return { ok: true, format: 'jwt', jws: text, ...(container ? { container } : {}) };
-  if (text.startsWith('{')) {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      return { ok: false, reason: `the JSON is malformed: ${(e as Error).message}` };
-    }
-    if (!isObject(json)) return { ok: false, reason: 'the JSON is not an object' };
-    return { ok: true, format: 'json', credential: json, ...(container ? { container } : {}) };
-  }
-  return { ok: false, reason: 'not a credential: expected JSON, a compact JWS (VC-JWT), or a baked PNG/SVG badge' };
+      : undefined);
+  return { now: options.now ?? new Date(), options, remote, ...(fetchList ? { fetchList } : {}), depth: 0, ...(options.recipient ? { recipient: options.recipient } : {}) };
 }
 
-function checkContextAndType(c: JsonObject): Check {
-  const ctx = asArray(c['@context']);
-  const types = asArray(c.type).filter((t): t is string => typeof t === 'string');
-  if (ctx[0] !== CONTEXTS.VC_V2 && ctx[0] !== CONTEXTS.VC_V1) {
-    return check('context-type', 'failed', `the first @context must be the W3C credentials context (${CONTEXTS.VC_V2}); found ${JSON.stringify(ctx[0] ?? null)}`);
-  }
-  if (!ctx.some((x) => typeof x === 'string' && (OB_CONTEXT.test(x) || x === OB_CONTEXT_ALIAS))) {
-    return check('context-type', 'failed', 'the Open Badges 3.0 context (https://purl.imsglobal.org/spec/ob/v3p0/context-3.x.y.json) is missing from @context');
-  }
-  if (!types.includes('VerifiableCredential')) return check('context-type', 'failed', 'type does not include VerifiableCredential');
-  const kind = types.find((t) => CREDENTIAL_TYPES.includes(t));
-  if (!kind) return check('context-type', 'failed', `type names no Open Badges credential type (one of ${CREDENTIAL_TYPES.join(', ')}); found ${types.join(', ') || 'none'}`);
-  const dm = ctx[0] === CONTEXTS.VC_V1 ? 'VC Data Model 1.1' : 'VC Data Model 2.0';
-  return check('context-type', 'passed', `an ${kind} in ${dm} with the Open Badges 3.0 context`);
+function unusable(reason: string, kind: CredentialRoute, ctx: Ctx, extra: Partial<VerificationReport> = {}): VerificationReport {
+  const checks = [check('parse', 'failed', reason)];
+  // An OB 2.0 badge is not judged here, so it is neither valid nor invalid.
+  return { verdict: kind === 'ob2' ? 'indeterminate' : 'invalid', format: 'unknown', kind, checks, summary: {}, verifiedAt: ctx.now.toISOString(), ...extra };
 }
 
-function checkSchema(c: JsonObject): Check {
-  const isV1 = asArray(c['@context'])[0] === CONTEXTS.VC_V1;
-  if (isV1) {
-    // The official schemas describe VC-DM 2.0; the 1.1-compatible "any…" schemas are not published.
-    return check('schema', 'unknown', 'this is a VC Data Model 1.1 credential, and the official 1.1-compatible schemas are not available to check it against');
-  }
-  const result = validateCredential(c, { terms: 'verify' });
-  const errors = result.issues.filter((i) => i.severity === 'error' && i.source !== 'schema:formal');
-  // The strict build rejects JSON-LD compaction (a lone proof object, say) that verifiers must accept.
-  const strictOnly = result.issues.filter((i) => i.severity === 'error' && i.source === 'schema:formal');
-  const warnings = result.issues.filter((i) => i.severity === 'warning');
-  const fmt = (is: ValidationIssue[]) => is.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ') + (is.length > 5 ? `; …and ${is.length - 5} more` : '');
-  if (errors.length) return check('schema', 'failed', fmt(errors), { details: result.issues });
-  if (strictOnly.length || warnings.length) {
-    return check('schema', 'passed', `valid against the official schema, with notes: ${fmt([...strictOnly, ...warnings])}`, { warning: true, details: result.issues });
-  }
-  return check('schema', 'passed', 'valid against both official schema builds and the spec rules');
-}
-
-function parseInstant(v: unknown): number | undefined {
-  if (typeof v !== 'string' || !/T.*(Z|[+-]\d{2}:?\d{2})$/i.test(v)) return undefined;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : t;
-}
-
-function checkDates(c: JsonObject, now: Date): Check[] {
-  const v1 = asArray(c['@context'])[0] === CONTEXTS.VC_V1;
-  const fromKey = v1 ? 'issuanceDate' : 'validFrom';
-  const untilKey = v1 ? 'expirationDate' : 'validUntil';
-  const out: Check[] = [];
-  const from = c[fromKey];
-  const fromT = parseInstant(from);
-  if (from === undefined) out.push(check('valid-from', 'failed', `the credential has no ${fromKey}`));
-  else if (fromT === undefined) out.push(check('valid-from', 'failed', `${fromKey} ${JSON.stringify(from)} is not a date-time with a time zone`));
-  else if (fromT > now.getTime()) out.push(check('valid-from', 'failed', `not valid yet: valid from ${String(from)}`));
-  else out.push(check('valid-from', 'passed', `valid since ${String(from)}`));
-  const until = c[untilKey];
-  const untilT = parseInstant(until);
-  if (until === undefined) out.push(check('valid-until', 'passed', 'the credential has no expiry date'));
-  else if (untilT === undefined) out.push(check('valid-until', 'failed', `${untilKey} ${JSON.stringify(until)} is not a date-time with a time zone`));
-  else if (fromT !== undefined && untilT <= fromT) out.push(check('valid-until', 'failed', `${untilKey} ${String(until)} is not after ${fromKey} ${String(from)}`));
-  else if (untilT < now.getTime()) out.push(check('valid-until', 'failed', `expired on ${String(until)}`));
-  else out.push(check('valid-until', 'passed', `valid until ${String(until)}`));
-  return out;
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v ? v : undefined;
-}
-
-function imageOf(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (isObject(v)) return str(v.id);
-  return undefined;
-}
-
-export function summarize(c: JsonObject): CredentialSummary {
-  const issuer = c.issuer;
-  const subject = isObject(c.credentialSubject) ? c.credentialSubject : undefined;
-  const achievement = subject && isObject(subject.achievement) ? subject.achievement : undefined;
-  const types = asArray(c.type).filter((t): t is string => typeof t === 'string');
-  let recipient: string | undefined = subject ? str(subject.id) : undefined;
-  if (!recipient && subject) {
-    const ids = asArray(subject.identifier).filter(isObject);
-    const first = ids[0];
-    if (first) recipient = first.hashed === true ? `${str(first.identityType) ?? 'identifier'} (hashed)` : `${str(first.identityHash) ?? ''} (${str(first.identityType) ?? 'identifier'})`;
-  }
-  const out: CredentialSummary = {};
-  const set = <K extends keyof CredentialSummary>(k: K, v: CredentialSummary[K] | undefined) => {
-    if (v !== undefined) out[k] = v;
-  };
-  set('kind', types.find((t) => t !== 'VerifiableCredential'));
-  set('id', str(c.id));
-  set('issuerId', typeof issuer === 'string' ? issuer : isObject(issuer) ? str(issuer.id) : undefined);
-  set('issuerName', isObject(issuer) ? str(issuer.name) : undefined);
-  set('achievementName', achievement ? str(achievement.name) : str(c.name));
-  set('achievementDescription', achievement ? str(achievement.description) : str(c.description));
-  set('recipient', subject && str(subject.name) ? `${str(subject.name)}${recipient ? ` — ${recipient}` : ''}` : recipient);
-  set('validFrom', str(c.validFrom) ?? str(c.issuanceDate));
-  set('validUntil', str(c.validUntil) ?? str(c.expirationDate));
-  set('image', imageOf(achievement?.image) ?? imageOf(c.image));
-  return out;
-}
-
-function fromJwtChecks(jwtChecks: JwtCheck[]): { proof: Check; binding: Check; claims: Check } {
-  const pick = (...ids: JwtCheck['id'][]) => jwtChecks.filter((c) => ids.includes(c.id));
-  const merge = (id: Check['id'], list: JwtCheck[], okReason: string): Check => {
-    const failed = list.find((c) => c.status === 'failed');
-    if (failed) return check(id, 'failed', failed.reason);
-    const unknown = list.find((c) => c.status === 'unknown');
-    if (unknown) return check(id, 'unknown', unknown.reason);
-    if (!list.length) return check(id, 'unknown', 'not checked: an earlier problem stopped verification');
-    const warnings = list.filter((c) => c.warning);
-    return warnings.length ? check(id, 'passed', warnings.map((w) => w.reason).join('; '), { warning: true }) : check(id, 'passed', okReason);
-  };
-  return {
-    proof: merge('proof', pick('header', 'key', 'signature'), pick('signature')[0]?.reason ?? 'valid JWT signature'),
-    binding: merge('key-binding', pick('key-binding'), pick('key-binding')[0]?.reason ?? "the key belongs to the issuer"),
-    claims: merge('jwt-claims', pick('iss', 'jti', 'sub', 'nbf', 'exp'), 'iss, jti, sub, nbf and exp match the credential'),
-  };
-}
-
-/** Verifies one credential (JSON, VC-JWT, or a baked PNG/SVG) and reports every check. */
+/**
+ * Verifies one credential (JSON, VC-JWT, a baked PNG/SVG, or — online — an address) and reports
+ * every check. Routes by content first: OB 3.0, CLR 2.0 (and each credential inside), an
+ * endorsement, a status list credential; an OB 2.0 badge or anything else is reported as such.
+ */
 export async function verifyCredential(input: Uint8Array | string, options: VerifyOptions = {}): Promise<VerificationReport> {
-  const now = options.now ?? new Date();
-  const resolveKey = options.resolveKey ?? createKeyResolver(options.fetchDocument ? { fetchDocument: options.fetchDocument } : {});
-  const parsed = parseInput(input);
-  const verifiedAt = now.toISOString();
-  if (!parsed.ok) {
-    return { verdict: 'invalid', format: 'unknown', checks: [check('parse', 'failed', parsed.reason)], summary: {}, verifiedAt };
-  }
-  const checks: Check[] = [];
-  let credential: JsonObject;
-  if (parsed.format === 'jwt') {
-    const jwt = await verifyJwt(parsed.jws, resolveKey);
-    if (!jwt.credential) {
-      const why = jwt.checks.find((c) => c.status === 'failed')?.reason ?? 'the JWT payload is not a credential';
-      return { verdict: 'invalid', format: 'jwt', checks: [check('parse', 'failed', why)], summary: {}, verifiedAt };
+  const ctx = makeCtx(options);
+  if (typeof input === 'string' && URL_INPUT.test(input.trim())) {
+    const url = input.trim();
+    if (!ctx.remote.net) {
+      return unusable(`this is a web address (${url.slice(0, 200)}); verify online to fetch the credential it points to`, 'not-a-credential', ctx, { url });
     }
-    credential = jwt.credential;
-    checks.push(check('parse', 'passed', `a VC-JWT${parsed.container ? ` in a ${parsed.container}` : ''}`));
-    checks.push(checkContextAndType(credential));
-    checks.push(checkSchema(credential));
-    const { proof, binding, claims } = fromJwtChecks(jwt.checks);
-    checks.push(proof, binding, claims);
+    const fetched = await fetchInput(url, ctx.remote.net);
+    if (!fetched.ok) return unusable(fetched.reason, 'not-a-credential', ctx, { url });
+    const report = await verifyParsed(parseInput(fetched.bytes), ctx, true);
+    return { ...report, url };
+  }
+  return verifyParsed(parseInput(input), ctx, true);
+}
+
+async function verifyParsed(parsed: Parsed, ctx: Ctx, allowRefresh: boolean): Promise<VerificationReport> {
+  const container = parsed.container ? { container: parsed.container } : {};
+  if (!parsed.ok) return unusable(parsed.reason, parsed.kind, ctx, container);
+  const peeked = parsed.format === 'jwt' ? peekJwt(parsed.jws).credential : parsed.credential;
+  if (!peeked) return { ...unusable('the VC-JWT payload is not a JSON object, so it holds no credential', 'not-a-credential', ctx, container), format: 'jwt' };
+  const route = routeOf(peeked);
+  if (route.kind === 'ob2' || route.kind === 'not-a-credential') {
+    return { ...unusable(route.reason, route.kind, ctx, container), format: parsed.format };
+  }
+  return verifyDocument(parsed, route.kind, route.reason, ctx, allowRefresh, peeked);
+}
+
+async function verifyDocument(
+  parsed: Extract<Parsed, { ok: true }>,
+  kind: CredentialRoute,
+  what: string,
+  ctx: Ctx,
+  allowRefresh: boolean,
+  peeked: JsonObject,
+): Promise<VerificationReport> {
+  const { now, options } = ctx;
+  const where = parsed.container ? `, baked in ${parsed.container === 'png' ? 'a PNG' : 'an SVG'} image` : '';
+  const checks: Check[] = [check('parse', 'passed', `${what}, ${parsed.format === 'jwt' ? 'signed as a VC-JWT' : 'as JSON'}${where}`)];
+  const keys: VerifierKeys = options.resolveKey ? { resolveKey: options.resolveKey, notes: new Map() } : createVerifierKeys(ctx.remote, issuerIdOf(peeked), options.fetchDocument);
+
+  let credential: JsonObject;
+  let outcome: ProofOutcome;
+  if (parsed.format === 'jwt') {
+    const jwt = await checkJwtProof(parsed.jws, keys, ctx.remote);
+    credential = jwt.jwt.credential ?? peeked;
+    outcome = jwt;
+    checks.push(checkContextAndType(credential, kind), checkSchema(credential, kind), jwt.proof, jwt.binding, jwt.claims!);
   } else {
     credential = parsed.credential;
-    checks.push(check('parse', 'passed', `a JSON credential${parsed.container ? ` in a ${parsed.container}` : ''}`));
-    checks.push(checkContextAndType(credential));
-    checks.push(checkSchema(credential));
-    const results = await verifyDataIntegrity(credential, resolveKey);
-    if (!results.length) {
-      checks.push(check('proof', 'failed', 'no proof: this credential is not signed'));
-      checks.push(check('key-binding', 'unknown', 'there is no signature, so no signing key to check'));
-    } else {
-      // One valid proof suffices; others that could not be checked are reported, not fatal.
-      const good = results.find((r) => r.status === 'passed');
-      const others = results.filter((r) => r !== good).map((r) => `proof ${r.proofIndex + 1} (${r.cryptosuite ?? r.type}): ${r.status}, ${r.reason}`);
-      const note = others.length ? `; also ${others.join('; ')}` : '';
-      if (good) {
-        checks.push(check('proof', 'passed', `${good.reason}${note}`, others.length ? { warning: true, details: results } : { details: results }));
-        checks.push(check('key-binding', 'passed', `${good.verificationMethod} is controlled by the issuer ${good.controller}`));
-      } else {
-        const signedButUnbound = results.find((r) => r.keyBound === false);
-        const failed = results.find((r) => r.status === 'failed');
-        if (signedButUnbound) {
-          checks.push(check('proof', 'passed', `the signature is intact (${signedButUnbound.cryptosuite ?? signedButUnbound.type} by ${signedButUnbound.verificationMethod})`, { details: results }));
-          checks.push(check('key-binding', 'failed', signedButUnbound.reason));
-        } else if (failed) {
-          checks.push(check('proof', 'failed', results.map((r) => r.reason).join('; '), { details: results }));
-          checks.push(check('key-binding', 'unknown', 'the signature did not verify, so the key was not checked against the issuer'));
-        } else {
-          checks.push(check('proof', 'unknown', results.map((r) => r.reason).join('; '), { details: results }));
-          checks.push(check('key-binding', 'unknown', 'the signature could not be checked, so neither could its key'));
-        }
-      }
-    }
+    checks.push(checkContextAndType(credential, kind), checkSchema(credential, kind));
+    outcome = await checkEmbeddedProofs(credential, keys);
+    checks.push(outcome.proof, outcome.binding);
   }
   checks.push(...checkDates(credential, now));
+  checks.push(await statusCheck(credential, keys, ctx));
+
+  const report: VerificationReport = {
+    verdict: 'valid',
+    format: parsed.format,
+    kind,
+    ...(parsed.container ? { container: parsed.container } : {}),
+    checks,
+    summary: summarize(credential, kind),
+    credential,
+    verifiedAt: now.toISOString(),
+  };
+
+  if (ctx.recipient && (kind === 'ob3' || kind === 'clr2')) checks.push(checkRecipient(credential, ctx.recipient));
+  if (kind !== 'status-list') {
+    const endorsements = await verifyEndorsements(credential, ctx);
+    if (endorsements.length) {
+      report.endorsements = endorsements;
+      checks.push(aggregate('endorsements', endorsements.map((e) => ({ name: `the endorsement by ${e.endorser ?? 'an unnamed endorser'} (${e.path})`, outcome: e.outcome, report: e.report, note: e.note })), 'endorsement'));
+    }
+  }
+  if (kind === 'clr2') {
+    const inner = await verifyInner(credential, ctx);
+    report.inner = inner.reports;
+    checks.push(inner.check);
+  }
+  report.verdict = verdictOf(checks);
+  if (allowRefresh) return refresh(report, credential, outcome.trusted, ctx);
+  return report;
+}
+
+async function statusCheck(credential: JsonObject, keys: VerifierKeys, ctx: Ctx): Promise<Check> {
   const status = await checkStatus(credential, {
-    now,
-    resolveKey,
-    ...(options.fetchStatusList ? { fetchList: options.fetchStatusList } : {}),
-    ...(options.statusListFiles ? { localFiles: options.statusListFiles } : {}),
+    now: ctx.now,
+    resolveKey: keys.resolveKey,
+    ...(ctx.fetchList ? { fetchList: ctx.fetchList } : {}),
+    ...(ctx.options.statusListFiles ? { localFiles: ctx.options.statusListFiles } : {}),
   });
   // details: one result per credentialStatus entry; `set` says revoked/suspended as opposed to an unusable list.
-  checks.push(check('status', status.status, status.reason, status.entries.length ? { details: status.entries } : {}));
-  return {
-    verdict: verdictOf(checks),
-    format: parsed.format,
-    checks,
-    summary: summarize(credential),
-    credential,
-    verifiedAt,
+  const hit = status.entries.filter((e) => e.status === 'failed' && e.set === true);
+  const code = hit.some((e) => e.purpose !== 'suspension') ? 'revoked' : hit.length ? 'suspended' : undefined;
+  return check('status', status.status, status.reason, { ...(status.entries.length ? { details: status.entries } : {}), ...(code && status.status === 'failed' ? { code } : {}) });
+}
+
+// ------------------------------------------------------------------ refresh
+
+function sameCredential(a: JsonObject, b: JsonObject): boolean {
+  // spec-digest §12: issuer id and credential id, percent-decoded and trimmed.
+  const norm = (v: unknown) => {
+    if (typeof v !== 'string') return undefined;
+    try {
+      return decodeURIComponent(v).trim();
+    } catch {
+      return v.trim();
+    }
   };
+  return norm(a.id) !== undefined && norm(a.id) === norm(b.id) && norm(issuerIdOf(a)) === norm(issuerIdOf(b));
+}
+
+/**
+ * `1EdTechCredentialRefresh`: asked once, online, only after the original's signature checked out.
+ * The new version replaces the original only if it is the same credential (§12), at least as
+ * recent, genuine (signature and issuer key pass) and not broken; otherwise the original stands.
+ */
+async function refresh(report: VerificationReport, credential: JsonObject, trusted: boolean, ctx: Ctx): Promise<VerificationReport> {
+  const service = asArray(credential.refreshService).find((s) => isObject(s) && s.type === '1EdTechCredentialRefresh');
+  if (!isObject(service) || ctx.options.refresh === false) return report;
+  const url = typeof service.id === 'string' ? service.id : undefined;
+  const keep = (reason: string, warning = false, details?: unknown): VerificationReport => {
+    report.checks.push(check('refresh', 'not-applicable', reason, { ...(warning ? { warning: true } : {}), ...(details ? { details } : {}) }));
+    return report;
+  };
+  if (!url) return keep('the credential names a refresh service without an address', true);
+  if (!trusted) return keep(`the issuer offers a newer version at ${url}, but a refresh service is asked only once the signature has checked out`);
+  const net = ctx.remote.net;
+  if (!net) return keep(`the issuer offers a newer version at ${url}; it was not asked because this check ran offline`);
+  const fetched = await fetchInput(url, net);
+  if (!fetched.ok) return keep(`kept this version: asking the issuer's refresh service ${url} failed: ${fetched.reason}`, true);
+  const fresh = await verifyParsed(parseInput(fetched.bytes), { ...ctx, depth: ctx.depth }, false);
+  const freshCredential = fresh.credential;
+  const failedReason = fresh.checks.find((c) => c.status === 'failed' && !c.code)?.reason ?? fresh.checks.find((c) => c.status !== 'passed' && (c.id === 'proof' || c.id === 'key-binding'))?.reason;
+  if (!freshCredential || fresh.checks[0]?.status === 'failed') return keep(`kept this version: the refresh service ${url} did not return a credential (${fresh.checks[0]?.reason})`, true, fresh);
+  if (!sameCredential(freshCredential, credential)) {
+    return keep(`kept this version: the refresh service ${url} returned a different credential (${String(freshCredential.id)} from ${String(issuerIdOf(freshCredential))})`, true, fresh);
+  }
+  const proofOk = fresh.checks.every((c) => (c.id === 'proof' || c.id === 'key-binding' ? c.status === 'passed' : true));
+  if (!proofOk || describeVerdict(fresh) === 'invalid') return keep(`kept this version: the version from the refresh service ${url} did not verify (${failedReason ?? 'see its report'})`, true, fresh);
+  const oldFrom = parseInstant(credential.validFrom ?? credential.issuanceDate);
+  const newFrom = parseInstant(freshCredential.validFrom ?? freshCredential.issuanceDate);
+  if (oldFrom !== undefined && newFrom !== undefined && newFrom < oldFrom) return keep(`kept this version: the refresh service ${url} returned an older version`, true, fresh);
+  fresh.checks.push(check('refresh', 'passed', `this report is about the current version from the issuer's refresh service ${url}, which verified; it replaces the version given${newFrom !== oldFrom ? ` (valid from ${String(credential.validFrom ?? credential.issuanceDate)})` : ''}`));
+  fresh.verdict = verdictOf(fresh.checks);
+  fresh.refreshedFrom = { url, original: report };
+  return fresh;
+}
+
+// ------------------------------------------------------------------ endorsements and CLR contents
+
+interface Part {
+  name: string;
+  outcome: VerdictDescription;
+  report: VerificationReport;
+  note?: string;
+}
+
+/** One check summing up the verified parts: forged or revoked parts fail it, expired ones warn. */
+function aggregate(id: 'endorsements' | 'inner-credentials', parts: Part[], noun: string): Check {
+  const n = parts.length;
+  const plural = (k: number) => `${k} ${noun}${k === 1 ? '' : 's'}`;
+  const by = (o: VerdictDescription | VerdictDescription[]) => parts.filter((p) => (Array.isArray(o) ? o.includes(p.outcome) : p.outcome === o));
+  const list = (ps: Part[]) =>
+    ps
+      .map((p) => `${p.name}: ${p.report.checks.find((c) => c.status === 'failed' && !c.code)?.reason ?? p.report.checks.find((c) => c.status === 'failed')?.reason ?? p.report.checks.find((c) => c.status === 'unknown')?.reason ?? p.outcome}`)
+      .join('; ');
+  const details = parts.map((p) => ({ name: p.name, outcome: p.outcome }));
+  const bad = by(['invalid', 'revoked', 'suspended']);
+  if (bad.length) return check(id, 'failed', `${bad.length} of ${plural(n)} did not verify: ${list(bad)}`, { details });
+  const unknown = by('could-not-check');
+  if (unknown.length) return check(id, 'unknown', `${unknown.length} of ${plural(n)} could not be fully checked: ${list(unknown)}`, { details });
+  const dated = by(['expired', 'not-yet-valid']);
+  const notes = parts.filter((p) => p.note).map((p) => `${p.name}: ${p.note}`);
+  if (dated.length || notes.length) {
+    const d = dated.map((p) => `${p.name} ${p.outcome === 'expired' ? 'has expired' : 'is not valid yet'}`);
+    return check(id, 'passed', `${plural(n)} verified (signature and issuer), with notes: ${[...d, ...notes].join('; ')}`, { warning: true, details });
+  }
+  return check(id, 'passed', `${n === 1 ? `the ${noun}` : `all ${plural(n)}`} verified`, { details });
+}
+
+interface Found {
+  path: string;
+  format: 'json' | 'jwt';
+  value: JsonObject | string;
+  /** The object the endorsement is attached to (it should endorse that object's id). */
+  parentId?: string;
+}
+
+/** `endorsement` and `endorsementJwt` anywhere in the credential (not inside other embedded credentials). */
+function findEndorsements(node: unknown, path: string, out: Found[], depth = 0): void {
+  if (depth > 32) return;
+  if (Array.isArray(node)) {
+    node.forEach((n, i) => findEndorsements(n, `${path}[${i}]`, out, depth + 1));
+    return;
+  }
+  if (!isObject(node)) return;
+  const parentId = typeof node.id === 'string' ? node.id : undefined;
+  for (const [key, value] of Object.entries(node)) {
+    const here = `${path}.${key}`;
+    if (key === 'endorsement') {
+      asArray(value).forEach((e, i) => {
+        if (isObject(e)) out.push({ path: Array.isArray(value) ? `${here}[${i}]` : here, format: 'json', value: e, ...(parentId ? { parentId } : {}) });
+      });
+    } else if (key === 'endorsementJwt') {
+      asArray(value).forEach((e, i) => {
+        if (typeof e === 'string') out.push({ path: Array.isArray(value) ? `${here}[${i}]` : here, format: 'jwt', value: e, ...(parentId ? { parentId } : {}) });
+      });
+    } else if (key !== 'verifiableCredential' && key !== 'proof' && key !== '@context' && typeof value === 'object') {
+      findEndorsements(value, here, out, depth + 1);
+    }
+  }
+}
+
+async function verifyEndorsements(credential: JsonObject, ctx: Ctx): Promise<Array<EndorsementItem & { note?: string }>> {
+  const found: Found[] = [];
+  findEndorsements(credential, '$', found);
+  if (!found.length) return [];
+  const sub: Ctx = { ...ctx, depth: ctx.depth + 1 };
+  delete sub.recipient; // an endorsement is about the badge or its issuer, not issued to the learner
+  const items: Array<EndorsementItem & { note?: string }> = [];
+  for (const f of found) {
+    let report: VerificationReport;
+    if (sub.depth > MAX_DEPTH) {
+      report = unusable('endorsements nested this deep are not opened', 'not-a-credential', sub);
+    } else {
+      const parsed: Parsed = f.format === 'json' ? { ok: true, format: 'json', credential: f.value as JsonObject } : { ok: true, format: 'jwt', jws: (f.value as string).trim() };
+      report = await verifyParsed(parsed, sub, true);
+      if (report.kind !== 'endorsement' && report.checks[0]?.status === 'passed') {
+        report.checks.push(check('context-type', 'failed', `this is not an EndorsementCredential (it is ${report.kind}), so it endorses nothing`));
+        report.verdict = verdictOf(report.checks);
+      }
+    }
+    const c = report.credential;
+    const subject = c ? asArray(c.credentialSubject).find(isObject) : undefined;
+    const endorsed = typeof subject?.id === 'string' ? subject.id : undefined;
+    const note = f.parentId && endorsed && endorsed !== f.parentId ? `it endorses ${endorsed}, not ${f.parentId} it is attached to` : undefined;
+    items.push({
+      path: f.path,
+      format: f.format,
+      ...(report.summary.issuerName || report.summary.issuerId ? { endorser: report.summary.issuerName ?? report.summary.issuerId } : {}),
+      ...(typeof subject?.endorsementComment === 'string' ? { comment: subject.endorsementComment } : {}),
+      outcome: describeVerdict(report),
+      report,
+      ...(note ? { note } : {}),
+    });
+  }
+  return items;
+}
+
+async function verifyInner(credential: JsonObject, ctx: Ctx): Promise<{ reports: VerificationReport[]; check: Check }> {
+  const subject = asArray(credential.credentialSubject).find(isObject);
+  const list = subject ? asArray(subject.verifiableCredential) : [];
+  const sub: Ctx = { ...ctx, depth: ctx.depth + 1 };
+  const reports: VerificationReport[] = [];
+  const parts: Part[] = [];
+  const skipped: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const vc = list[i];
+    const at = `$.credentialSubject.verifiableCredential[${i}]`;
+    if (!isObject(vc)) {
+      skipped.push(`${at} is not a JSON credential (a CLR embeds credentials as objects; it has no slot for a VC-JWT)`);
+      continue;
+    }
+    const route = routeOf(vc);
+    if (route.kind !== 'ob3') {
+      skipped.push(`${at} was not checked: ${route.kind === 'not-a-credential' ? route.reason : `only Open Badges credentials inside a CLR are checked (this is ${route.kind})`}`);
+      continue;
+    }
+    const r = sub.depth > MAX_DEPTH ? unusable('credentials nested this deep are not opened', 'not-a-credential', sub) : await verifyParsed({ ok: true, format: 'json', credential: vc }, sub, true);
+    reports.push(r);
+    const name = r.summary.achievementName ?? r.summary.name ?? r.summary.id ?? at;
+    parts.push({ name: `"${name}" from ${r.summary.issuerName ?? r.summary.issuerId ?? 'an unnamed issuer'}`, outcome: describeVerdict(r), report: r });
+  }
+  if (!parts.length) {
+    const reason = list.length ? `none of the ${list.length} bundled credentials is an Open Badges credential that can be checked${skipped.length ? `: ${skipped.join('; ')}` : ''}` : 'the record bundles no credentials (credentialSubject.verifiableCredential is empty)';
+    return { reports, check: check('inner-credentials', list.length ? 'unknown' : 'failed', reason) };
+  }
+  const c = aggregate('inner-credentials', parts, 'bundled credential');
+  if (skipped.length) {
+    c.reason += `; ${skipped.join('; ')}`;
+    if (c.status === 'passed') c.warning = true;
+  }
+  return { reports, check: c };
 }
