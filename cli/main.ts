@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Studio, writeOutput, type IssuerIdChoice, type IssuerView } from '../core/api/index.ts';
 import { isKeyAlgorithm, type KeyAlgorithm, type KeyStoreSpec } from '../core/keys/index.ts';
-import { exitCodeOf, verifyCredential, type VerificationReport } from '../core/verify/index.ts';
+import { describeVerdict, exitCodeOf, remoteCacheDir, verifyCredential, type VerificationReport } from '../core/verify/index.ts';
+import { resolveWorkspaceDir } from '../core/store/index.ts';
 import { LaurelError, isLaurelError } from '../core/util/errors.ts';
 import { flag, list, parse, required, str, type OptionSpec, type Parsed } from './args.ts';
 import { passphrase } from './prompt.ts';
@@ -26,7 +27,7 @@ Commands:
   issue             sign one credential, or one for every learner of a roster (--roster)
   bake <file>       bake a signed credential into a PNG or SVG badge image
   unbake <image>    read the credential baked into a PNG or SVG
-  verify <file>     verify a credential (JSON, VC-JWT, baked PNG or SVG)
+  verify <file|url> verify a credential (JSON, VC-JWT, baked PNG or SVG; a URL with --online)
   keys backup       write a passphrase-encrypted backup of issuer keys
   keys restore      restore keys from such a backup
   issuer set-status-url   where an issuer's status lists will be hosted (makes credentials revocable)
@@ -71,12 +72,19 @@ ${GLOBAL_HELP}`,
 ${GLOBAL_HELP}`,
   unbake: `${UNBAKE_HELP}
 ${GLOBAL_HELP}`,
-  verify: `Usage: laurel verify <file> [--status-list <list file> ...] [--json]
+  verify: `Usage: laurel verify <file|url> [--online] [--recipient <email or id>] [--status-list <list file> ...] [--json]
 
-Verifies a credential file (JSON, VC-JWT, baked PNG or SVG) offline and prints one line per check.
+Verifies a credential: an Open Badges 3.0 credential, a CLR 2.0 record (and every credential in
+it), or an endorsement, as JSON, a VC-JWT or a baked PNG/SVG badge, and prints one line per check.
+Offline by default: nothing is fetched.
+  --online        fetch what the check needs: the credential itself when given a URL, the
+                  issuer's did:web or key documents (a copy is kept in the workspace and used
+                  later when offline, with its date), status lists, and a newer version from
+                  the issuer's refresh service
+  --recipient     also check the credential was issued to this e-mail address or identifier
   --status-list   a copy of the credential's status list (a signed BitstringStatusListCredential
-                  or a 1EdTech revocation list JSON file); without one, a credential that has a
-                  credentialStatus is reported as "could not check" (nothing is fetched)
+                  or a 1EdTech revocation list JSON file); without one, and offline, a credential
+                  that has a credentialStatus is reported as "could not check"
 Exit status: 0 every check passed, 1 a check failed, 3 none failed but one could not be checked,
 2 the input is unusable.
 
@@ -200,17 +208,30 @@ function readJsonFile(file: string, what: string): unknown {
 
 const STATUS_MARK = { passed: 'PASS', failed: 'FAIL', unknown: ' ?? ', 'not-applicable': ' -- ' } as const;
 
-export function formatReport(file: string, r: VerificationReport): string {
+const HEADLINE: Record<ReturnType<typeof describeVerdict>, string> = {
+  valid: 'VALID',
+  invalid: 'NOT VALID',
+  revoked: 'NOT VALID (revoked by its issuer)',
+  suspended: 'NOT VALID (suspended by its issuer)',
+  expired: 'NOT VALID (expired)',
+  'not-yet-valid': 'NOT VALID (not valid yet)',
+  'could-not-check': 'COULD NOT BE FULLY CHECKED',
+};
+
+export function formatReport(file: string, r: VerificationReport, indent = ''): string {
   const s = r.summary;
-  const head =
-    r.verdict === 'valid' ? 'VALID' : r.verdict === 'invalid' ? 'NOT VALID' : 'COULD NOT BE FULLY CHECKED';
-  const lines = [`${file}: ${head}`];
+  const described = describeVerdict(r);
+  const head = r.kind === 'ob2' ? 'AN OPEN BADGES 2.0 BADGE (not checked)' : HEADLINE[described];
+  const lines = [`${indent}${file}: ${head}`];
   if (s.achievementName || s.issuerName || s.issuerId) {
-    lines.push(`  ${s.kind ?? 'credential'}: ${s.achievementName ?? '(no name)'}${s.issuerName || s.issuerId ? `, issued by ${s.issuerName ?? ''}${s.issuerName && s.issuerId ? ' ' : ''}${s.issuerId ? `(${s.issuerId})` : ''}` : ''}`);
+    lines.push(`${indent}  ${s.kind ?? 'credential'}: ${s.achievementName ?? '(no name)'}${s.issuerName || s.issuerId ? `, issued by ${s.issuerName ?? ''}${s.issuerName && s.issuerId ? ' ' : ''}${s.issuerId ? `(${s.issuerId})` : ''}` : ''}`);
   }
-  if (s.recipient) lines.push(`  to: ${s.recipient}`);
-  if (s.validFrom) lines.push(`  valid from ${s.validFrom}${s.validUntil ? ` until ${s.validUntil}` : ''}`);
-  for (const c of r.checks) lines.push(`  [${STATUS_MARK[c.status]}] ${c.label}: ${c.reason}${c.warning ? ' (warning)' : ''}`);
+  if (s.recipient) lines.push(`${indent}  to: ${s.recipient}`);
+  if (s.validFrom) lines.push(`${indent}  valid from ${s.validFrom}${s.validUntil ? ` until ${s.validUntil}` : ''}`);
+  for (const c of r.checks) lines.push(`${indent}  [${STATUS_MARK[c.status]}] ${c.label}: ${c.reason}${c.warning ? ' (warning)' : ''}`);
+  // One line per endorsement and per bundled credential; --json has their full reports.
+  for (const e of r.endorsements ?? []) lines.push(`${indent}  endorsement ${e.path} by ${e.endorser ?? '(unnamed)'}: ${e.outcome}`);
+  for (const [i, inner] of (r.inner ?? []).entries()) lines.push(formatReport(`credential ${i + 1} in the record`, inner, `${indent}  `));
   return lines.join('\n');
 }
 
@@ -306,13 +327,21 @@ const COMMANDS: Record<string, { options: OptionSpec; run: (p: Parsed, out: Out)
   bake: { options: { image: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } }, run: (p, out) => bake(p, out.json) },
   unbake: { options: { out: { type: 'string' }, force: { type: 'boolean' } }, run: (p, out) => unbake(p, out.json) },
   verify: {
-    options: { 'status-list': { type: 'string', multiple: true } },
+    options: { 'status-list': { type: 'string', multiple: true }, online: { type: 'boolean' }, recipient: { type: 'string' } },
     run: async (p, out) => {
       const file = p.positionals[0];
-      if (!file) throw new LaurelError('INVALID_INPUT', 'Which file? laurel verify <file>');
+      if (!file) throw new LaurelError('INVALID_INPUT', 'Which file? laurel verify <file|url>');
       if (p.positionals.length > 1) throw new LaurelError('INVALID_INPUT', 'laurel verify takes one file at a time.');
       const statusListFiles = readStatusLists(list(p, 'status-list'));
-      const report = await verifyCredential(readInputFile(file, 'file'), statusListFiles.size ? { statusListFiles } : {});
+      const recipient = str(p, 'recipient');
+      const isUrl = /^https?:\/\//i.test(file) && !existsSync(file);
+      const report = await verifyCredential(isUrl ? file : readInputFile(file, 'file'), {
+        ...(statusListFiles.size ? { statusListFiles } : {}),
+        ...(flag(p, 'online') ? { online: true } : {}),
+        ...(recipient !== undefined ? { recipient: { identifier: recipient } } : {}),
+        // Saved copies of issuers' key documents live in the workspace; reading them opens no database.
+        cacheDir: remoteCacheDir(resolveWorkspaceDir(str(p, 'workspace'))),
+      });
       print(out, formatReport(file, report), report);
       return exitCodeOf(report);
     },

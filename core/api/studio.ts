@@ -55,7 +55,7 @@ import {
   type Db,
   type IssuerRecord,
 } from '../store/index.ts';
-import { verifyCredential, type VerificationReport, type VerifyOptions } from '../verify/index.ts';
+import { remoteCacheDir, verifyCredential, type VerificationReport, type VerifyOptions } from '../verify/index.ts';
 import {
   allocateStatusEntries,
   exportStatusList,
@@ -498,7 +498,8 @@ export class Studio {
   // ---------------------------------------------------------------- verifying
 
   verify(input: Uint8Array | string, options: VerifyOptions = {}): Promise<VerificationReport> {
-    return verifyCredential(input, options);
+    // Saved copies of issuers' remote key documents live in the workspace (used offline, with their date).
+    return verifyCredential(input, { cacheDir: remoteCacheDir(this.workspaceDir), ...options });
   }
 }
 
