@@ -264,6 +264,18 @@ const shellHandlers: { [M in ShellMethod]: (args: unknown) => Promise<unknown> }
     const info = await callStudio(host, 'workspaceInfo', {});
     return info.ok ? info.value : null;
   },
+
+  async showFolder(raw) {
+    const a = SHELL_ARGS.showFolder(raw, 'showFolder');
+    if (!host) throw new LaurelError('NOT_FOUND', 'No workspace is open.');
+    // The folder comes from the workspace (a batch's recorded export folder …), never from the page.
+    const dir =
+      a.what === 'batch' ? host.studio.getBatch(a.batchId).outDir : a.what === 'backups' ? path.join(host.studio.workspaceDir, 'backups') : host.studio.statusListsFolder(a.issuer);
+    if (!existsSync(dir)) throw new LaurelError('NOT_FOUND', `${dir} does not exist (yet).`);
+    const error = await shell.openPath(dir);
+    if (error) throw new LaurelError('UNSUPPORTED', `The folder could not be opened: ${error}`);
+    return { shown: true };
+  },
 };
 
 async function answer(event: IpcMainInvokeEvent, name: unknown, args: unknown): Promise<CallOutcome> {

@@ -21,6 +21,10 @@ import { checkBadgeImage, sanitizeSvg } from '../bake/index.ts';
 import type { KeyAlgorithm } from '../keys/index.ts';
 import { listCredentials } from '../store/index.ts';
 import { LaurelError } from '../util/errors.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROSTER_FIELDS, type RosterField } from '../import/index.ts';
+import { EXPORT_FORMATS, safeBaseName, type ExportFormat, type RosterInspection, type RosterSource } from '../issue/index.ts';
 import type { CreateIssuerInput, IssueInput, Studio } from './studio.ts';
 import { MAX_FILE_BYTES, noArgs, v, type Infer, type Validator } from './validate.ts';
 import { toWireError, type JobRunner, type StudioEvent, type WireError } from './wire.ts';
@@ -105,6 +109,67 @@ const issueArgs = v.object({
   allowEdDSA: v.optional(v.boolean()),
 });
 
+const credentialId = v.string({ min: 1, max: 2000, trim: true });
+const reason = v.optional(v.string({ max: 500 }));
+const exportFormat: Validator<ExportFormat> = v.literal(...(EXPORT_FORMATS as readonly ExportFormat[]));
+
+/** A roster as the studio's Issue screen sends it: the file, the encoding chosen, the column mapping. */
+const rosterArg = v.object({
+  file: fileArg,
+  encoding: v.optional(v.string({ min: 1, max: 40, trim: true })),
+  /** field → column heading ('' leaves the field unmapped); fields not named keep the guess. */
+  mapping: v.optional(v.json({ maxBytes: 20_000, maxDepth: 2 })),
+  identity: v.optional(v.literal('email', 'did', 'learnerId')),
+});
+
+function rosterSource(a: Infer<typeof rosterArg>, at: string): RosterSource {
+  const source: RosterSource = { bytes: decode(a.file, `${at}.file`), name: a.file.name };
+  if (a.encoding) source.encoding = a.encoding;
+  if (a.identity) source.identity = a.identity;
+  if (a.mapping !== undefined) {
+    if (typeof a.mapping !== 'object' || a.mapping === null || Array.isArray(a.mapping)) throw new LaurelError('INVALID_INPUT', `${at}.mapping: expected an object of field → column.`);
+    source.map = Object.entries(a.mapping as Record<string, unknown>).map(([field, column]) => {
+      if (!(ROSTER_FIELDS as readonly string[]).includes(field)) throw new LaurelError('INVALID_INPUT', `${at}.mapping.${field}: not a roster field (${ROSTER_FIELDS.join(', ')}).`);
+      if (typeof column !== 'string') throw new LaurelError('INVALID_INPUT', `${at}.mapping.${field}: expected a column heading.`);
+      return `${field}=${column}`;
+    });
+  }
+  return source;
+}
+
+/** A roster inspection without the checked rows themselves (a page needs counts and problems). */
+function inspectionView(i: RosterInspection) {
+  const { check, ...rest } = i;
+  const problems = check.problems.slice(0, 1000);
+  return {
+    ...rest,
+    fields: ROSTER_FIELDS as readonly RosterField[],
+    stats: check.stats,
+    problems,
+    moreProblems: check.problems.length - problems.length,
+    /** The first good rows, as a sample of what each column holds. */
+    sample: check.rows.slice(0, 3),
+    rows: check.rows.length,
+  };
+}
+export type RosterInspectionView = ReturnType<typeof inspectionView>;
+
+const achievementRef = v.union('kind', {
+  stored: v.object({ kind: v.literal('stored'), id: v.string({ min: 1, max: 2000 }) }),
+  json: v.object({ kind: v.literal('json'), json: v.json({ maxBytes: 5 * 1024 * 1024 }) }),
+});
+const achievementOf = (a: Infer<typeof achievementRef>): { id: string } | { json: unknown } => (a.kind === 'stored' ? { id: a.id } : { json: a.json });
+
+const wireFile = (name: string, bytes: Uint8Array, mediaType: string): WireFile => ({ name, base64: Buffer.from(bytes).toString('base64'), mediaType });
+
+/** A new export folder for a batch in the workspace: exports/<achievement> <date>[ (n)]. */
+function defaultOutDir(studio: Studio, label: string): string {
+  const base = path.join(studio.workspaceDir, 'exports', safeBaseName(`${label} ${new Date().toISOString().slice(0, 10)}`, 'batch'));
+  let dir = base;
+  for (let n = 2; existsSync(dir); n++) dir = `${base} (${n})`;
+  return dir;
+}
+
 // ------------------------------------------------------------------ the contract
 
 export const CONTRACT = {
@@ -147,9 +212,217 @@ export const CONTRACT = {
   }),
 
   /** Verifies a file (JSON, VC-JWT, baked PNG or SVG) or pasted text. */
-  verify: method(v.object({ file: v.optional(fileArg), text: v.optional(v.string({ min: 1, max: MAX_FILE_BYTES })) }), (h, a) => {
-    if ((a.file === undefined) === (a.text === undefined)) throw new LaurelError('INVALID_INPUT', 'verify: give either file or text.');
-    return h.studio.verify(a.file ? decode(a.file, 'verify.file') : a.text!);
+  verify: method(
+    v.object({
+      file: v.optional(fileArg),
+      text: v.optional(v.string({ min: 1, max: MAX_FILE_BYTES })),
+      /** 'workspace': check status against this workspace's own lists (signed now from their current bits). */
+      statusLists: v.optional(v.literal('workspace', 'none')),
+      /** Status list credentials the user has as files (e.g. the published copies). */
+      statusListFiles: v.optional(v.array(fileArg, { max: 20 })),
+    }),
+    async (h, a) => {
+      if ((a.file === undefined) === (a.text === undefined)) throw new LaurelError('INVALID_INPUT', 'verify: give either file or text.');
+      const input = a.file ? decode(a.file, 'verify.file') : a.text!;
+      const files = (a.statusListFiles ?? []).map((f, i) => {
+        try {
+          return JSON.parse(new TextDecoder().decode(decode(f, `verify.statusListFiles[${i}]`))) as unknown;
+        } catch (e) {
+          if (e instanceof LaurelError) throw e;
+          throw new LaurelError('INVALID_INPUT', `${f.name} is not a status list credential (not JSON).`);
+        }
+      });
+      if (a.statusLists === 'workspace') return h.studio.verifyWithWorkspaceLists(input, { files });
+      if (files.length) {
+        const lists = new Map<string, unknown>();
+        for (const f of files) if (typeof (f as { id?: unknown })?.id === 'string') lists.set((f as { id: string }).id, f);
+        return { ...(await h.studio.verify(input, { statusListFiles: lists })), statusSource: { workspaceLists: [], files: [...lists.keys()] } };
+      }
+      return h.studio.verify(input);
+    },
+  ),
+
+  // ---------------------------------------------------------------- achievements (the designer)
+
+  /** Every problem of a designer draft, each with the JSON path of its field. */
+  checkAchievement: method(v.object({ achievement: v.json({ maxBytes: 5 * 1024 * 1024 }) }), (h, a) => h.studio.checkAchievement(a.achievement)),
+
+  /** Saves a draft; a new version when the newest one has issued credentials (see `note`). */
+  saveAchievement: method(v.object({ achievement: v.json({ maxBytes: 5 * 1024 * 1024 }) }), (h, a) => h.studio.saveAchievement(a.achievement)),
+
+  listAchievements: method(noArgs, (h) => h.studio.listAchievements()),
+
+  achievementVersions: method(v.object({ id: v.string({ min: 1, max: 2000 }) }), (h, a) => h.studio.achievementVersions(a.id)),
+
+  // ---------------------------------------------------------------- issuing to a roster
+
+  /** Decodes, maps and checks a roster; nothing is stored. ENCODING_REQUIRED carries details.guess. */
+  inspectRoster: method(v.object({ roster: rosterArg }), (h, a) => inspectionView(h.studio.inspectRoster(rosterSource(a.roster, 'inspectRoster.roster')))),
+
+  /** Fixes values or leaves rows out; answers the edited roster (UTF-8 CSV) and its new check. */
+  editRoster: method(
+    v.object({
+      roster: rosterArg,
+      edits: v.array(
+        v.object({ line: v.integer({ min: 1 }), column: v.optional(v.string({ max: 500 })), value: v.optional(v.string({ max: 10_000 })), remove: v.optional(v.boolean()) }),
+        { max: 10_000 },
+      ),
+    }),
+    (h, a) => {
+      const r = h.studio.editRoster(rosterSource(a.roster, 'editRoster.roster'), a.edits);
+      const name = a.roster.file.name.replace(/(\.csv)?$/i, '.csv');
+      return { file: wireFile(name, r.bytes, 'text/csv'), inspection: inspectionView(r.inspection) };
+    },
+  ),
+
+  /** The unsigned credential the roster's first good row would receive: the preview before signing. */
+  previewCredential: method(
+    v.object({ issuer: issuerRef, achievement: achievementRef, roster: rosterArg, plaintextIdentity: v.optional(v.boolean()) }),
+    (h, a) =>
+      h.studio.previewCredential({
+        issuer: a.issuer,
+        achievement: achievementOf(a.achievement),
+        roster: rosterSource(a.roster, 'previewCredential.roster'),
+        ...(a.plaintextIdentity !== undefined ? { plaintextIdentity: a.plaintextIdentity } : {}),
+      }),
+  ),
+
+  /**
+   * Prepares a batch (nothing signed): the roster, the achievement (a stored one or JSON), formats
+   * and badge image. The export folder is a new one under the workspace's exports/ folder.
+   */
+  prepareBatch: method(
+    v.object({
+      issuer: issuerRef,
+      achievement: achievementRef,
+      roster: rosterArg,
+      formats: v.optional(v.array(exportFormat, { max: 4 })),
+      image: v.optional(fileArg),
+      skipBadRows: v.optional(v.boolean()),
+      plaintextIdentity: v.optional(v.boolean()),
+      validUntil: v.optional(dateTime),
+    }),
+    async (h, a) => {
+      const achievement = achievementOf(a.achievement);
+      const label = 'id' in achievement ? String(h.studio.listAchievements().find((x) => x.id === achievement.id)?.name ?? 'batch') : String((achievement.json as { name?: unknown })?.name ?? 'batch');
+      const prepared = await h.studio.prepareBatch({
+        issuer: a.issuer,
+        roster: rosterSource(a.roster, 'prepareBatch.roster'),
+        achievement,
+        outDir: defaultOutDir(h.studio, label),
+        ...(a.formats ? { formats: a.formats } : {}),
+        ...(a.image ? { image: { bytes: decode(a.image, 'prepareBatch.image'), name: a.image.name } } : {}),
+        ...(a.skipBadRows !== undefined ? { skipBadRows: a.skipBadRows } : {}),
+        ...(a.plaintextIdentity !== undefined ? { plaintextIdentity: a.plaintextIdentity } : {}),
+        ...(a.validUntil ? { validUntil: a.validUntil } : {}),
+      });
+      return { ...prepared, inspection: inspectionView(prepared.inspection) };
+    },
+  ),
+
+  /** Signs, stores and exports a prepared batch as a job: progress carries count, rate and time left. */
+  runBatch: method(v.object({ batchId: v.string({ min: 1, max: 100 }) }), (h, a) =>
+    h.jobs.start((job) =>
+      h.studio.runBatch(a.batchId, {
+        signal: job.signal,
+        onProgress: (p) => job.progress(p.done, p.total, undefined, { signed: p.signed, exported: p.exported, failed: p.failed, ratePerSec: p.ratePerSec, etaSeconds: p.etaSeconds, phase: p.phase }),
+      }),
+    ),
+  ),
+
+  getBatch: method(v.object({ batchId: v.string({ min: 1, max: 100 }) }), (h, a) => h.studio.getBatch(a.batchId)),
+
+  listBatches: method(noArgs, (h) => h.studio.listBatches()),
+
+  /** The files a batch wrote (for the browser, which can't open the folder). */
+  batchFiles: method(v.object({ batchId: v.string({ min: 1, max: 100 }), offset: v.optional(v.integer({ min: 0 })), limit: v.optional(v.integer({ min: 1, max: 1000 })) }), (h, a) =>
+    h.studio.batchFiles(a.batchId, { ...(a.offset !== undefined ? { offset: a.offset } : {}), ...(a.limit !== undefined ? { limit: a.limit } : {}) }),
+  ),
+
+  /** One file of a batch's export folder, by the name the batch recorded. */
+  readBatchFile: method(v.object({ batchId: v.string({ min: 1, max: 100 }), name: v.string({ min: 1, max: 300 }) }), (h, a) => {
+    const f = h.studio.readBatchFile(a.batchId, a.name);
+    if (f.bytes.length > MAX_FILE_BYTES) throw new LaurelError('UNSUPPORTED', `${a.name} is larger than the 10 MB a download can carry; open the export folder instead.`);
+    const type = a.name.endsWith('.png') ? 'image/png' : a.name.endsWith('.svg') ? 'image/svg+xml' : a.name.endsWith('.jwt') ? 'application/vc+jwt' : a.name.endsWith('.csv') ? 'text/csv' : 'application/json';
+    return wireFile(f.name, f.bytes, type);
+  }),
+
+  // ---------------------------------------------------------------- credentials
+
+  /** A page of credentials (SQL paging, search and filters) with the total count. */
+  listCredentials: method(
+    v.object({
+      query: v.optional(v.string({ max: 200 })),
+      achievement: v.optional(v.string({ max: 2000 })),
+      batch: v.optional(v.string({ max: 100 })),
+      status: v.optional(v.literal('active', 'revoked', 'suspended')),
+      issuer: v.optional(issuerRef),
+      offset: v.optional(v.integer({ min: 0 })),
+      limit: v.optional(v.integer({ min: 1, max: 500 })),
+    }),
+    (h, a) => h.studio.listCredentials(a),
+  ),
+
+  credentialFacets: method(noArgs, (h) => h.studio.credentialFacets()),
+
+  getCredential: method(v.object({ credentialId }), (h, a) => h.studio.getCredential(a.credentialId)),
+
+  /** The credential as a file again (stored bytes; PNG/SVG baked anew from them). */
+  exportCredential: method(v.object({ credentialId, format: exportFormat }), (h, a) => {
+    const f = h.studio.exportCredential(a.credentialId, a.format);
+    return wireFile(f.name, f.bytes, f.mediaType);
+  }),
+
+  revokeCredential: method(v.object({ credentialId, reason }), (h, a) => h.studio.revoke(a.credentialId, a.reason)),
+  suspendCredential: method(v.object({ credentialId, reason }), (h, a) => h.studio.suspend(a.credentialId, a.reason)),
+  reinstateCredential: method(v.object({ credentialId, reason }), (h, a) => h.studio.reinstate(a.credentialId, a.reason)),
+
+  /** A new credential for the same learner (a corrected name, the newest achievement version); the old one stays as it was. */
+  reissueCredential: method(
+    v.object({ credentialId, name: v.optional(v.string({ min: 1, max: 300, trim: true })), achievementId: v.optional(v.string({ min: 1, max: 2000 })), allowEdDSA: v.optional(v.boolean()) }),
+    async (h, a) => {
+      const r = await h.studio.reissueCredential({
+        credentialId: a.credentialId,
+        ...(a.name ? { name: a.name } : {}),
+        ...(a.achievementId ? { achievement: { id: a.achievementId } } : {}),
+        ...(a.allowEdDSA ? { allowEdDSA: true } : {}),
+      });
+      return { credentialId: r.credentialId, replaces: r.replaces.credentialId, format: r.format };
+    },
+  ),
+
+  // ---------------------------------------------------------------- status lists
+
+  statusLists: method(v.object({ issuer: issuerRef }), (h, a) => h.studio.statusLists(a.issuer)),
+
+  setStatusListUrl: method(v.object({ issuer: issuerRef, url: httpsUrl() }), (h, a) => h.studio.setStatusListUrl(a.issuer, a.url)),
+
+  /** Signs the issuer's status lists into the workspace's status-lists folder; answers them as files to upload. */
+  exportStatusLists: method(v.object({ issuer: issuerRef }), async (h, a) => {
+    const r = await h.studio.exportStatusListsToWorkspace(a.issuer);
+    return {
+      folder: r.folder,
+      lists: r.lists.map((l) => ({ id: l.id, purpose: l.purpose, allocated: l.allocated, set: l.set, hostAt: l.hostAt, file: wireFile(path.basename(l.file), new TextEncoder().encode(JSON.stringify(l.credential, null, 2) + '\n'), 'application/vc+ld+json') })),
+    };
+  }),
+
+  // ---------------------------------------------------------------- workspace backup
+
+  /** An online backup of the workspace database into its backups folder (and as a file when it is small enough to download). */
+  backupWorkspace: method(noArgs, async (h) => {
+    const b = await h.studio.backupWorkspace();
+    return { name: b.name, folder: path.dirname(b.file), size: b.size, createdAt: b.createdAt, file: b.size <= MAX_FILE_BYTES ? wireFile(b.name, readFileSync(b.file), 'application/vnd.sqlite3') : null };
+  }),
+
+  listWorkspaceBackups: method(noArgs, (h) => h.studio.listWorkspaceBackups().map((b) => ({ name: b.name, size: b.size, createdAt: b.createdAt }))),
+
+  /** Replaces the workspace database with a backup (a file, or one in the backups folder); the current one is saved first. */
+  restoreWorkspace: method(v.object({ file: v.optional(fileArg), name: v.optional(v.string({ min: 1, max: 255 })) }), async (h, a) => {
+    if ((a.file === undefined) === (a.name === undefined)) throw new LaurelError('INVALID_INPUT', 'restoreWorkspace: give either file or name.');
+    if (h.jobs.active > 0) throw new LaurelError('CONFLICT', 'A job is still running in this workspace; wait for it or cancel it first.');
+    const r = await h.studio.restoreWorkspace(a.file ? { bytes: decode(a.file, 'restoreWorkspace.file') } : { name: a.name! });
+    h.studio = r.studio;
+    return { safetyCopy: r.safetyCopy.name, issuers: r.issuers, credentials: r.credentials };
   }),
 
   /** Asks a running job to stop; its `cancelled` event follows. */
@@ -194,6 +467,12 @@ export const SHELL_ARGS = {
   }),
   /** Desktop only: choose (or create) another workspace folder and reopen the studio there. */
   chooseWorkspace: noArgs,
+  /** Desktop only: shows a folder the studio wrote (a batch's export, backups, status lists) in the file manager. */
+  showFolder: v.union('what', {
+    batch: v.object({ what: v.literal('batch'), batchId: v.string({ min: 1, max: 100 }) }),
+    backups: v.object({ what: v.literal('backups') }),
+    'status-lists': v.object({ what: v.literal('status-lists'), issuer: issuerRef }),
+  }),
 };
 export type ShellMethod = keyof typeof SHELL_ARGS;
 export const SHELL_METHODS = Object.freeze(Object.keys(SHELL_ARGS) as ShellMethod[]);
@@ -202,6 +481,7 @@ type ShellResults = {
   pickFile: PickedFile | null;
   saveFile: { saved: boolean; name?: string };
   chooseWorkspace: WorkspaceInfo | null;
+  showFolder: { shown: boolean };
 };
 
 /**
@@ -255,6 +535,8 @@ function workspaceInfo(h: StudioHost) {
     issuers: count('issuers'),
     credentials: count('credentials'),
     canSwitchWorkspace: h.canSwitchWorkspace,
+    /** The desktop shell can show folders (an export, the backups); the browser can't. */
+    canOpenFolders: h.canSwitchWorkspace,
   };
 }
 

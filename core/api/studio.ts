@@ -41,6 +41,18 @@ import {
   type RunBatchOptions,
 } from '../issue/index.ts';
 import { bakePng, bakeSvg, checkBadgeImage, detectFormat, sanitizeSvg, unbake, type UnbakeResult } from '../bake/index.ts';
+// The studio's screens: the credentials catalog, the achievement designer, workspace backups.
+import { catalogFacets, credentialDetail, queryCredentials, type CatalogFacets, type CredentialDetail, type CredentialPage, type CredentialQuery } from '../catalog/index.ts';
+import { checkAchievementDraft, draftForSaving, type DesignCheck } from '../design/achievement.ts';
+import { applyRosterEdits, type RosterEdit } from '../import/edit.ts';
+import { backupWorkspaceDb, listWorkspaceBackups, replaceWorkspaceDb, stageBackupBytes, type WorkspaceBackup } from '../workspace/backup.ts';
+import { buildStatusListCredential } from '../status/lists.ts';
+import { getStatusList } from '../store/status.ts';
+import { signDataIntegrity } from '../proof/index.ts';
+import { buildAchievementFromJson, defaultBadgePng, defaultBadgeSvg, safeBaseName, type ExportFormat } from '../issue/index.ts';
+import { readBatchImage, type BatchOptions } from '../issue/prepare.ts';
+import { getLatestAchievement, listAchievementVersions } from '../store/index.ts';
+import { readFileSync, rmSync } from 'node:fs';
 import {
   actorName,
   appendAudit,
@@ -141,6 +153,41 @@ export interface IssuedCredential {
   body: string;
   sha256: string;
   rowId: number;
+}
+
+/** What the designer's Save did (see Studio.saveAchievement). */
+export interface SavedAchievement {
+  id: string;
+  version: number;
+  achievement: Record<string, unknown>;
+  outcome: 'created' | 'updated' | 'unchanged' | 'new-version';
+  /** One sentence for the person who pressed Save. */
+  note: string;
+}
+
+export interface AchievementSummary {
+  id: string;
+  name: string;
+  latestVersion: number;
+  versions: number;
+  /** Credentials issued from any version. */
+  issued: number;
+  updatedAt: string;
+  /** The newest version, as stored. */
+  achievement: Record<string, unknown>;
+}
+
+/** Where a verification's status check got its lists from (the Verify screen says so). */
+export interface StatusSource {
+  /** This workspace's lists, signed from their current bits. */
+  workspaceLists: string[];
+  /** Lists the user supplied as files. */
+  files: string[];
+}
+
+/** The builder for a preview; the designer's messages come from checkAchievement. */
+function buildAchievementFromJsonForPreview(json: unknown): Record<string, unknown> {
+  return buildAchievementFromJson(draftForSaving(json));
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -500,6 +547,282 @@ export class Studio {
   verify(input: Uint8Array | string, options: VerifyOptions = {}): Promise<VerificationReport> {
     // Saved copies of issuers' remote key documents live in the workspace (used offline, with their date).
     return verifyCredential(input, { cacheDir: remoteCacheDir(this.workspaceDir), ...options });
+  }
+
+  /**
+   * Verifies with this workspace's own status lists as the status source, signed now from the
+   * current bits: for a credential issued here that says what the workspace knows (revoked or
+   * not), even before the lists are exported and uploaded. Extra list files (the copies a user
+   * published) can be given too; they are used before the workspace's.
+   */
+  async verifyWithWorkspaceLists(input: Uint8Array | string, options: { files?: unknown[] } = {}): Promise<VerificationReport & { statusSource: StatusSource }> {
+    const lists = new Map<string, unknown>();
+    const source: StatusSource = { workspaceLists: [], files: [] };
+    for (const issuer of listIssuers(this.db)) {
+      const infos = listStatusListInfo(this.db, issuer.id);
+      if (!infos.length || issuer.keyAlgorithm === 'RSA-2048') continue;
+      const signer = await this.signerFor(issuer);
+      for (const info of infos) {
+        const row = getStatusList(this.db, info.id)!;
+        lists.set(info.id, await signDataIntegrity(buildStatusListCredential(row), signer));
+        source.workspaceLists.push(info.id);
+      }
+    }
+    for (const f of options.files ?? []) {
+      const id = typeof f === 'object' && f !== null ? (f as { id?: unknown }).id : undefined;
+      if (typeof id === 'string') {
+        lists.set(id, f);
+        source.files.push(id);
+      }
+    }
+    const report = await this.verify(input, { statusListFiles: lists });
+    return { ...report, statusSource: source };
+  }
+
+  // ---------------------------------------------------------------- credentials (the studio's list)
+
+  /** One page of credentials, newest first, filtered and searched in SQL. */
+  listCredentials(query: CredentialQuery = {}): CredentialPage {
+    return queryCredentials(this.db, query);
+  }
+
+  /** Achievements, batches and status counts to filter the list by. */
+  credentialFacets(): CatalogFacets {
+    return catalogFacets(this.db);
+  }
+
+  getCredential(credentialId: string): CredentialDetail {
+    return credentialDetail(this.db, credentialId);
+  }
+
+  /**
+   * A credential as a file again, from the stored signed bytes (never signed anew): JSON or VC-JWT
+   * as stored, or baked into the batch's badge image (else the achievement's, else the default).
+   */
+  exportCredential(credentialId: string, format: ExportFormat): { name: string; bytes: Uint8Array; mediaType: string } {
+    const detail = credentialDetail(this.db, credentialId);
+    const base = safeBaseName(`${detail.learnerName ?? detail.recipient.split('@')[0] ?? 'learner'} - ${detail.achievement?.name ?? 'credential'}`, 'credential');
+    if (format === 'json' || format === 'jwt') {
+      const form = detail.forms.find((f) => f.format === format);
+      if (!form) {
+        const have = detail.forms.map((f) => (f.format === 'jwt' ? 'VC-JWT' : 'JSON')).join(' and ');
+        throw new LaurelError('UNSUPPORTED', `This credential was signed as ${have} only; a ${format === 'jwt' ? 'VC-JWT' : 'JSON'} form would need a new signature. Re-issue it in that format instead.`);
+      }
+      return { name: `${base}.${format}`, bytes: new TextEncoder().encode(form.body), mediaType: format === 'json' ? 'application/vc+ld+json' : 'application/vc+jwt' };
+    }
+    if (format !== 'png' && format !== 'svg') throw new LaurelError('INVALID_INPUT', `Unknown format '${String(format)}': use json, jwt, png or svg.`);
+    const signed = detail.forms.find((f) => f.format === 'json') ?? detail.forms[0]!;
+    const baked = this.bake(signed.body, this.badgeImageFor(detail, format));
+    return { name: `${base}.${format}`, bytes: baked.bytes, mediaType: baked.mediaType };
+  }
+
+  private badgeImageFor(detail: CredentialDetail, kind: 'png' | 'svg'): Uint8Array {
+    if (detail.batchId) {
+      const batch = getBatch(this.db, detail.batchId);
+      const ref = (batch?.options as unknown as BatchOptions | undefined)?.images?.[kind];
+      if (ref && !ref.isDefault) return readBatchImage(this.workspaceDir, ref.sha256, kind);
+    }
+    const subject = detail.credential?.credentialSubject as Record<string, unknown> | undefined;
+    const image = (subject?.achievement as Record<string, unknown> | undefined)?.image as { id?: unknown } | string | undefined;
+    const uri = typeof image === 'string' ? image : typeof image?.id === 'string' ? image.id : '';
+    const m = /^data:image\/(png|svg\+xml);base64,([A-Za-z0-9+/=]+)$/.exec(uri);
+    if (m && (m[1] === 'png') === (kind === 'png')) return Buffer.from(m[2]!, 'base64');
+    return kind === 'png' ? defaultBadgePng() : defaultBadgeSvg();
+  }
+
+  // ---------------------------------------------------------------- achievements (the designer)
+
+  /** Every problem of a designer draft, each at its field's JSON path. */
+  checkAchievement(draft: unknown): DesignCheck {
+    return checkAchievementDraft(draft);
+  }
+
+  /**
+   * Saves a draft: a new achievement gets an id; an unchanged one keeps its version; a changed one
+   * is updated in place while nothing was issued from its newest version, else saved as the next
+   * version (credentials already issued keep pointing at the version they award).
+   */
+  saveAchievement(draft: unknown): SavedAchievement {
+    const input = draftForSaving(draft);
+    const check = checkAchievementDraft(input);
+    if (!check.ok) {
+      const first = check.issues[0]!;
+      throw new LaurelError('VALIDATION', `The achievement is not valid: ${first.path}: ${first.message}`, { details: { issues: check.issues } });
+    }
+    const before = getLatestAchievement(this.db, String(input.id));
+    const saved = this.db.transaction(() => achievementVersionFor(this.db, input))() as ReturnType<typeof achievementVersionFor> & { created?: boolean };
+    let outcome: SavedAchievement['outcome'];
+    let note: string;
+    if (!before) {
+      outcome = 'created';
+      note = 'Saved as version 1.';
+    } else if (saved.rowid === before.rowid && saved.sha256 === before.sha256) {
+      outcome = 'unchanged';
+      note = `Nothing changed: still version ${saved.version}.`;
+    } else if (saved.created) {
+      outcome = 'new-version';
+      note = `Saved as version ${saved.version}: version ${before.version} has issued credentials, which keep it unchanged. New credentials award version ${saved.version}.`;
+    } else if (saved.rowid !== before.rowid) {
+      outcome = 'unchanged';
+      note = `This matches version ${saved.version}, saved earlier; that version is used again.`;
+    } else {
+      outcome = 'updated';
+      note = `Version ${saved.version} updated: nothing has been issued from it yet.`;
+    }
+    appendAudit(this.db, { actor: this.actor, action: 'achievement.save', subject: saved.achievementId, sha256: saved.sha256, details: { version: saved.version, outcome } });
+    return { id: saved.achievementId, version: saved.version, achievement: saved.achievement, outcome, note };
+  }
+
+  /** Achievements in this workspace, newest first, with how many credentials each has issued. */
+  listAchievements(): AchievementSummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT a.achievement_id AS id, MAX(a.version) AS latest, COUNT(*) AS versions, MAX(a.created_at) AS updated,
+                (SELECT count(DISTINCT c.credential_id) FROM credentials c WHERE c.achievement_rowid IN (SELECT rowid_pk FROM achievements x WHERE x.achievement_id = a.achievement_id)) AS issued
+         FROM achievements a GROUP BY a.achievement_id ORDER BY updated DESC LIMIT 1000`,
+      )
+      .all() as Array<{ id: string; latest: number; versions: number; updated: string; issued: number }>;
+    return rows.map((r) => {
+      const latest = getLatestAchievement(this.db, r.id)!;
+      return { id: r.id, name: String(latest.achievement.name ?? r.id), latestVersion: r.latest, versions: r.versions, issued: r.issued, updatedAt: r.updated, achievement: latest.achievement };
+    });
+  }
+
+  /** Every version of an achievement, oldest first, with how many credentials each awarded. */
+  achievementVersions(achievementId: string): Array<{ version: number; achievement: Record<string, unknown>; createdAt: string; issued: number }> {
+    const versions = listAchievementVersions(this.db, achievementId);
+    if (!versions.length) throw new LaurelError('NOT_FOUND', `No achievement ${achievementId} in this workspace.`);
+    return versions.map((v) => ({
+      version: v.version,
+      achievement: v.achievement,
+      createdAt: v.createdAt,
+      issued: (this.db.prepare('SELECT count(DISTINCT credential_id) AS n FROM credentials WHERE achievement_rowid = ?').get(v.rowid) as { n: number }).n,
+    }));
+  }
+
+  // ---------------------------------------------------------------- rosters (issue to many)
+
+  /** The roster with values fixed or rows left out, as UTF-8 CSV, and what it now reads as. */
+  editRoster(source: RosterSource, edits: readonly RosterEdit[]): { bytes: Uint8Array; inspection: RosterInspection } {
+    const bytes = applyRosterEdits(source.bytes, edits, source.encoding ? { encoding: source.encoding } : {});
+    const { encoding: _e, ...rest } = source;
+    return { bytes, inspection: inspectRoster({ ...rest, bytes }) };
+  }
+
+  /**
+   * The credential the first good row of a roster would receive, unsigned: what the preview before
+   * signing shows. Nothing is stored.
+   */
+  previewCredential(input: { issuer: string; achievement: { json: unknown } | { id: string }; roster: RosterSource; plaintextIdentity?: boolean }): { credential: Record<string, unknown>; line: number } {
+    const issuer = this.findIssuer(input.issuer);
+    const inspection = inspectRoster(input.roster);
+    const row = inspection.check.rows[0];
+    if (!row) throw new LaurelError('INVALID_INPUT', 'The roster has no good row to preview.');
+    const a = input.achievement;
+    const achievement = 'json' in a ? buildAchievementFromJsonForPreview(a.json) : (getLatestAchievement(this.db, a.id)?.achievement ?? (() => {
+      throw new LaurelError('NOT_FOUND', `No achievement ${a.id} in this workspace.`);
+    })());
+    const { line, endLine: _e, row: _r, givenName: _g, familyName: _f, ...learner } = row;
+    const credential = buildLearnerCredential({
+      credentialId: 'urn:uuid:00000000-0000-4000-8000-000000000000',
+      issuer: issuer.profile,
+      achievement,
+      learner,
+      recipient: { identity: inspection.identity, plaintext: input.plaintextIdentity ?? false },
+      validFrom: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
+    return { credential: credential as Record<string, unknown>, line };
+  }
+
+  /** Files a batch wrote, by name (from its items' records), for the browser's download list. */
+  batchFiles(batchId: string, options: { offset?: number; limit?: number } = {}): { outDir: string; total: number; files: Array<{ file: string; format: string; bytes: number; learner: string | null }> } {
+    const batch = getBatch(this.db, batchId);
+    if (!batch) throw new LaurelError('NOT_FOUND', `No batch ${batchId} in the workspace ${this.workspaceDir}.`);
+    const outDir = (batch.options as unknown as BatchOptions).outDir;
+    const all: Array<{ file: string; format: string; bytes: number; learner: string | null }> = [];
+    const items = this.db.prepare(`SELECT row_json, files_json FROM batch_items WHERE batch_id = ? AND files_json IS NOT NULL ORDER BY seq`).all(batchId) as Array<{ row_json: string; files_json: string }>;
+    for (const it of items) {
+      const learner = (JSON.parse(it.row_json) as { learner?: { name?: string } }).learner?.name ?? null;
+      for (const f of JSON.parse(it.files_json) as Array<{ file: string; format: string; bytes: number }>) all.push({ file: f.file, format: f.format, bytes: f.bytes, learner });
+    }
+    for (const extra of ['manifest.json', 'summary.csv']) {
+      const p = path.join(outDir, extra);
+      if (existsSync(p)) all.push({ file: extra, format: extra.endsWith('.csv') ? 'csv' : 'manifest', bytes: 0, learner: null });
+    }
+    const offset = options.offset ?? 0;
+    return { outDir, total: all.length, files: all.slice(offset, offset + (options.limit ?? 200)) };
+  }
+
+  /** One file of a batch's export folder, by a name the batch recorded (never a path from outside). */
+  readBatchFile(batchId: string, name: string): { name: string; bytes: Uint8Array } {
+    const batch = getBatch(this.db, batchId);
+    if (!batch) throw new LaurelError('NOT_FOUND', `No batch ${batchId} in the workspace ${this.workspaceDir}.`);
+    const outDir = (batch.options as unknown as BatchOptions).outDir;
+    const known =
+      name === 'manifest.json' ||
+      name === 'summary.csv' ||
+      this.db.prepare(`SELECT 1 FROM batch_items, json_each(batch_items.files_json) f WHERE batch_id = ? AND json_extract(f.value, '$.file') = ? LIMIT 1`).get(batchId, name) !== undefined;
+    if (!known || path.basename(name) !== name) throw new LaurelError('NOT_FOUND', `The batch wrote no file named ${name}.`);
+    try {
+      return { name, bytes: readFileSync(path.join(outDir, name)) };
+    } catch {
+      throw new LaurelError('NOT_FOUND', `${name} is no longer in ${outDir}. Running the batch again writes its missing files.`);
+    }
+  }
+
+  // ---------------------------------------------------------------- status lists from the studio
+
+  /** Signs every status list of the issuer into `<workspace>/status-lists/<issuer>/`, for upload. */
+  async exportStatusListsToWorkspace(issuer: string): Promise<{ folder: string; lists: ExportedStatusList[] }> {
+    const folder = this.statusListsFolder(issuer);
+    return { folder, lists: await this.exportStatusLists(issuer, folder) };
+  }
+
+  /** Where the studio writes an issuer's signed status lists. */
+  statusListsFolder(issuer: string): string {
+    return path.join(this.workspaceDir, 'status-lists', safeName(this.findIssuer(issuer).id));
+  }
+
+  // ---------------------------------------------------------------- workspace backup
+
+  /** A consistent copy of the workspace database (SQLite online backup), in its backups folder. */
+  async backupWorkspace(): Promise<WorkspaceBackup> {
+    const backup = await backupWorkspaceDb(this.db, this.workspaceDir);
+    appendAudit(this.db, { actor: this.actor, action: 'workspace.backup', details: { file: backup.name, size: backup.size } });
+    return backup;
+  }
+
+  listWorkspaceBackups(): WorkspaceBackup[] {
+    return listWorkspaceBackups(this.workspaceDir);
+  }
+
+  /**
+   * Replaces this workspace's database with a backup (bytes, or the name of a backup in the
+   * backups folder), after saving the current one as `before-restore-…`. Closes this Studio and
+   * returns the one opened on the restored database. Keys are not part of a workspace backup.
+   */
+  async restoreWorkspace(from: { bytes: Uint8Array } | { name: string }): Promise<{ studio: Studio; safetyCopy: WorkspaceBackup; issuers: number; credentials: number }> {
+    let staged: { file: string; info: { issuers: number; credentials: number } };
+    let temporary = false;
+    if ('bytes' in from) {
+      staged = stageBackupBytes(this.workspaceDir, from.bytes);
+      temporary = true;
+    } else {
+      const found = listWorkspaceBackups(this.workspaceDir).find((b) => b.name === from.name);
+      if (!found) throw new LaurelError('NOT_FOUND', `No backup named ${from.name} in ${path.join(this.workspaceDir, 'backups')}.`);
+      staged = stageBackupBytes(this.workspaceDir, readFileSync(found.file));
+      temporary = true;
+    }
+    try {
+      const safetyCopy = await backupWorkspaceDb(this.db, this.workspaceDir, 'before-restore');
+      this.close();
+      replaceWorkspaceDb(this.workspaceDir, staged.file);
+      const next = Studio.open({ ...this.options, workspace: this.workspaceDir });
+      appendAudit(next.db, { actor: next.actor, action: 'workspace.restore', details: { safetyCopy: safetyCopy.name, issuers: staged.info.issuers, credentials: staged.info.credentials } });
+      return { studio: next, safetyCopy, issuers: staged.info.issuers, credentials: staged.info.credentials };
+    } finally {
+      if (temporary) rmSync(staged.file, { force: true });
+    }
   }
 }
 

@@ -13,7 +13,15 @@ export type WireErrorCode = ErrorCode | 'INTERNAL' | 'UNAUTHORIZED' | 'UNAVAILAB
 export interface WireError {
   code: WireErrorCode;
   message: string;
+  /**
+   * Structured help for the UI, only for codes whose details are plain data about the user's own
+   * input: ENCODING_REQUIRED (`guess`, `line`, `sample`) and VALIDATION (roster `problems`,
+   * designer `issues` with JSON paths).
+   */
+  details?: unknown;
 }
+
+const DETAILED: ReadonlySet<string> = new Set(['ENCODING_REQUIRED', 'VALIDATION']);
 
 /**
  * A LaurelError keeps its code and message (they are written for people and never hold secrets);
@@ -21,13 +29,23 @@ export interface WireError {
  * shell logs the real error where the user can find it.
  */
 export function toWireError(e: unknown): WireError {
-  if (isLaurelError(e)) return { code: e.code, message: e.message };
+  if (isLaurelError(e)) {
+    if (e.details !== undefined && DETAILED.has(e.code)) {
+      try {
+        const json = JSON.stringify(e.details);
+        if (json.length <= 512 * 1024) return { code: e.code, message: e.message, details: JSON.parse(json) as unknown };
+      } catch {
+        // details that are not plain data stay behind
+      }
+    }
+    return { code: e.code, message: e.message };
+  }
   return { code: 'INTERNAL', message: 'Something went wrong inside Laurel Studio. Nothing was changed by the failed step; details are in the log of the window that started it.' };
 }
 
 /** Events a job emits, all carrying its id. */
 export type JobEvent =
-  | { jobId: string; type: 'progress'; done: number; total?: number; message?: string }
+  | { jobId: string; type: 'progress'; done: number; total?: number; message?: string; detail?: unknown }
   | { jobId: string; type: 'done'; result: unknown }
   | { jobId: string; type: 'failed'; error: WireError }
   | { jobId: string; type: 'cancelled' };
@@ -47,8 +65,8 @@ export interface JobHandle {
   readonly jobId: string;
   /** Aborted when the user cancels the job. */
   readonly signal: AbortSignal;
-  /** Reports progress; events are throttled to about ten a second except the last one. */
-  progress(done: number, total?: number, message?: string): void;
+  /** Reports progress; events are throttled to about ten a second except the last one. `detail`: JSON data (a batch's rate and time left). */
+  progress(done: number, total?: number, message?: string, detail?: unknown): void;
 }
 
 export interface JobStarted {
@@ -78,11 +96,11 @@ export class JobRunner {
     const handle: JobHandle = {
       jobId,
       signal: controller.signal,
-      progress: (done, total, message) => {
+      progress: (done, total, message, detail) => {
         const now = Date.now();
         if (now - last < 100 && (total === undefined || done < total)) return;
         last = now;
-        this.emit({ jobId, type: 'progress', done, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) });
+        this.emit({ jobId, type: 'progress', done, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}), ...(detail !== undefined ? { detail } : {}) });
       },
     };
     // Started on the next tick so the caller has the id before the first event.

@@ -109,6 +109,8 @@ export async function installWebClient(): Promise<boolean> {
   };
   bridge.chooseWorkspace = async () =>
     fail({ code: 'UNSUPPORTED', message: 'In the browser the workspace is chosen when the studio starts: npm run studio:web -- --workspace <folder>.' });
+  bridge.showFolder = async () =>
+    fail({ code: 'UNSUPPORTED', message: 'The browser cannot open folders on this computer: use the file list to download, or open the folder from your file manager.' });
   bridge.onEvent = (listener: (e: StudioEvent) => void) => {
     listeners.add(listener);
     return () => listeners.delete(listener);

@@ -61,7 +61,7 @@ describe('the contract', () => {
     for (const m of ['workspaceInfo', 'listIssuers', 'findIssuer', 'createIssuer', 'issueCredential', 'backupKeys', 'restoreKeys', 'verify', 'cancelJob']) {
       expect(STUDIO_METHODS).toContain(m);
     }
-    expect(SHELL_METHODS).toEqual(['pickFile', 'saveFile', 'chooseWorkspace']);
+    expect(SHELL_METHODS).toEqual(['pickFile', 'saveFile', 'chooseWorkspace', 'showFolder']);
     // Shell and core methods never share a name (the preload exposes both on window.studio).
     expect(STUDIO_METHODS.filter((m) => (SHELL_METHODS as readonly string[]).includes(m))).toEqual([]);
     expect(() => SHELL_ARGS.pickFile({ extensions: ['.json'] }, 'pickFile')).toThrow('pickFile.extensions[0]: must be a file extension without the dot.');
@@ -116,7 +116,7 @@ describe('callStudio against a real workspace', () => {
     const r = await callStudio(host, 'workspaceInfo', undefined);
     expect(r).toEqual({
       ok: true,
-      value: { path: path.join(scratch, 'ws'), keystore: { kind: 'file', location: `the encrypted key file ${path.join(scratch, 'keys.laurel')}` }, issuers: 0, credentials: 0, canSwitchWorkspace: false },
+      value: { path: path.join(scratch, 'ws'), keystore: { kind: 'file', location: `the encrypted key file ${path.join(scratch, 'keys.laurel')}` }, issuers: 0, credentials: 0, canSwitchWorkspace: false, canOpenFolders: false },
     });
   });
 
