@@ -48,6 +48,12 @@ export interface ProofVerificationResult {
 export interface VerifyDataIntegrityOptions {
   /** Who must control the key. Defaults to the credential's issuer id (issuer or issuer.id). */
   expectedController?: string;
+  /**
+   * Canonicalizes the document (the credential without `proof`) in 'verify' mode. Default: ordinary
+   * RDFC-1.0. A verifier of many credentials passes createDocumentCanonicalizer('verify'): the same
+   * output, with JSON-LD expansion reused across documents of one structure.
+   */
+  canonicalizeDocument?: (document: JsonObject) => Promise<string>;
 }
 
 export type Suite = 'eddsa' | 'ecdsa-p256';
@@ -278,6 +284,27 @@ function resolutionFailure(e: unknown): { status: ProofStatus; reason: string } 
   return { status: 'failed', reason: `the verification method could not be used: ${message}` };
 }
 
+/*
+ * Proof options repeat across credentials (one batch: same context, key, suite and often the same
+ * `created`), and expanding them costs as much as a third of a verification. Memoized on the exact
+ * input, so a hit returns what canonicalization of that very input returned: nothing is assumed.
+ */
+const proofCanonCache = new Map<string, Promise<string>>();
+function canonizeProofOptions(options: JsonObject): Promise<string> {
+  const key = JSON.stringify(options);
+  let hit = proofCanonCache.get(key);
+  if (hit) {
+    proofCanonCache.delete(key); // keep recently used entries last
+    proofCanonCache.set(key, hit);
+    return hit;
+  }
+  hit = canonize(options, 'verify');
+  proofCanonCache.set(key, hit);
+  hit.catch(() => proofCanonCache.delete(key)); // failures are not remembered
+  if (proofCanonCache.size > 64) proofCanonCache.delete(proofCanonCache.keys().next().value as string);
+  return hit;
+}
+
 /**
  * Verifies every embedded proof. Never throws for a bad credential: each proof gets a result.
  * An unsupported proof is 'unknown', not fatal; whether one passing proof is enough is the caller's call.
@@ -294,7 +321,7 @@ export async function verifyDataIntegrity(
   const documentCanon = new Map<string, Promise<string>>();
   const results: ProofVerificationResult[] = [];
   for (let i = 0; i < proofs.length; i++) {
-    results.push(await verifyOne(credential, proofs[i], i, resolveKey, expectedController, documentCanon));
+    results.push(await verifyOne(credential, proofs[i], i, resolveKey, expectedController, documentCanon, options.canonicalizeDocument));
   }
   return results;
 }
@@ -306,6 +333,7 @@ async function verifyOne(
   resolveKey: KeyResolver,
   expectedController: string | undefined,
   docCache: Map<string, Promise<string>>,
+  canonicalizeDocument: (document: JsonObject) => Promise<string> = (d) => canonize(d, 'verify'),
 ): Promise<ProofVerificationResult> {
   if (!isObject(proof)) {
     return { proofIndex, type: '', cryptosuite: null, verificationMethod: null, status: 'failed', reason: 'the proof is not a JSON object' };
@@ -359,11 +387,11 @@ async function verifyOne(
     const key = JSON.stringify(docCtx) ?? '';
     let docCanon = docCache.get(key);
     if (!docCanon) {
-      docCanon = canonize(docCtx === document['@context'] ? document : { ...document, '@context': docCtx }, 'verify');
+      docCanon = canonicalizeDocument(docCtx === document['@context'] ? document : { ...document, '@context': docCtx });
       docCanon.catch(() => undefined); // awaited below; avoid an unhandled rejection if the proof side fails first
       docCache.set(key, docCanon);
     }
-    const [proofCanon, documentCanon] = await Promise.all([canonize(proofOptionsOf(proof, ctx), 'verify'), docCanon]);
+    const [proofCanon, documentCanon] = await Promise.all([canonizeProofOptions(proofOptionsOf(proof, ctx)), docCanon]);
     hashData = hashForProof({ proofCanon, documentCanon }).hashData;
   } catch (e) {
     const problem = describeJsonLdError(e);
