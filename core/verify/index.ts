@@ -45,6 +45,11 @@ export interface VerifyOptions {
   recipient?: RecipientQuery;
   /** Ask a `1EdTechCredentialRefresh` service (online only, after the proof passed). Default true. */
   refresh?: boolean;
+  /**
+   * Reuse JSON-LD expansion across credentials of one structure (same canonical output; see
+   * core/proof/expansion-cache.ts). Default true; false canonicalizes every document from scratch.
+   */
+  reuseExpansion?: boolean;
 }
 
 /** Nested credentials (CLR contents, endorsements of endorsements) deeper than this are not opened. */
@@ -129,14 +134,14 @@ async function verifyDocument(
   let credential: JsonObject;
   let outcome: ProofOutcome;
   if (parsed.format === 'jwt') {
-    const jwt = await checkJwtProof(parsed.jws, keys, ctx.remote);
+    const jwt = await checkJwtProof(parsed.jws, keys, ctx.remote, options.reuseExpansion !== false);
     credential = jwt.jwt.credential ?? peeked;
     outcome = jwt;
     checks.push(checkContextAndType(credential, kind), checkSchema(credential, kind), jwt.proof, jwt.binding, jwt.claims!);
   } else {
     credential = parsed.credential;
     checks.push(checkContextAndType(credential, kind), checkSchema(credential, kind));
-    outcome = await checkEmbeddedProofs(credential, keys);
+    outcome = await checkEmbeddedProofs(credential, keys, options.reuseExpansion !== false);
     checks.push(outcome.proof, outcome.binding);
   }
   checks.push(...checkDates(credential, now));

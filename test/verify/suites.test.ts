@@ -144,6 +144,36 @@ describe('Data Integrity suites', () => {
   });
 });
 
+describe('JSON-LD expansion reused across credentials of one structure', () => {
+  const leaves = (v: unknown, path: Array<string | number> = []): Array<Array<string | number>> =>
+    typeof v === 'string' ? [path] : Array.isArray(v) ? v.flatMap((x, i) => leaves(x, [...path, i])) : v && typeof v === 'object' ? Object.entries(v).flatMap(([k, x]) => leaves(x, [...path, k])) : [];
+  const change = (doc: JsonObject, path: Array<string | number>): JsonObject =>
+    tamper(doc, (d) => {
+      let o = d as Record<string | number, unknown>;
+      for (const k of path.slice(0, -1)) o = o[k] as Record<string | number, unknown>;
+      const last = path[path.length - 1]!;
+      const text = o[last] as string;
+      o[last] = text ? text.slice(0, -1) + (text.endsWith('x') ? 'y' : 'x') : 'x';
+    });
+
+  it('every one-character change anywhere is caught, and the verdict is the same as without reuse', async () => {
+    const issuer = makeIssuer('Ed25519', { kind: 'did:key' });
+    const batch = await Promise.all([1, 2, 3].map((i) => signDataIntegrity(badge(issuer, { subject: { id: `did:example:learner-${i}` } }), issuer.signer)));
+    for (const c of batch) expectValid(await verify(c)); // the same structure: the template serves them
+    const signed = batch[0]!;
+    const paths = leaves(signed);
+    expect(paths.length).toBeGreaterThan(20);
+    for (const p of paths) {
+      const changed = change(signed, p);
+      const fast = await verify(changed);
+      const plain = await verify(changed, { reuseExpansion: false });
+      expect(describeVerdict(fast), p.join('.')).not.toBe('valid');
+      expect(describeVerdict(fast), p.join('.')).toBe(describeVerdict(plain));
+      expect(byId(fast, 'proof')?.status, p.join('.')).toBe(byId(plain, 'proof')?.status);
+    }
+  });
+});
+
 describe('dates are instants, zones honoured', () => {
   const ed = makeIssuer('Ed25519', { kind: 'did:key' });
   it('expired, not yet valid, and a time zone that decides it', async () => {
