@@ -141,7 +141,9 @@ async function baseline(): Promise<{ rate: number; seconds: number; cpuPerCreden
 const dir = mkdtempSync(path.join(tmpdir(), 'laurel-bench-issue-'));
 try {
   console.log(`issue: ${N.toLocaleString('en')} credentials from a CSV roster: eddsa-rdfc-2022, stored, exported as JSON + baked PNG`);
-  console.log(`  machine: ${availableParallelism()} cores, Node ${process.version}`);
+  // The 1-minute load average before we start says whether other processes compete for the cores.
+  const loadBefore = loadavg()[0]!;
+  console.log(`  machine: ${availableParallelism()} cores, Node ${process.version}, load average ${loadBefore.toFixed(1)} at the start`);
   const ours = await laurel(dir);
   console.log(
     `  laurel batch: ${ours.rate.toFixed(0)} credentials/s (${ours.seconds.toFixed(1)} s in all, of which prepare ${ours.prepareSeconds.toFixed(1)} s; ${ours.workers} worker threads)`,
@@ -153,8 +155,7 @@ try {
   console.log(
     `  CPU per credential (all threads): laurel ${ours.cpuPerCredential.toFixed(2)} ms, baseline ${base.cpuPerCredential.toFixed(2)} ms (${(base.cpuPerCredential / ours.cpuPerCredential).toFixed(2)}× less work per credential)`,
   );
-  const load = loadavg()[0]!;
-  if (load > availableParallelism() * 0.5) console.log(`  note: load average ${load.toFixed(1)} when done: other processes shared the cores, so wall-clock figures are low`);
+  if (loadBefore > availableParallelism() * 0.5) console.log(`  note: other processes were busy when this started (load ${loadBefore.toFixed(1)}); wall-clock figures are lower than on an idle machine`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
