@@ -13,12 +13,21 @@ export const app = $state({
   pendingVerify: null as PickedFile | null,
   /** Set by Settings → "Add an issuer": the setup screen starts at the issuer step. */
   addingIssuer: false,
+  /** Set by Achievements → "Issue": the Issue screen opens on the roster tab with it chosen. */
+  issueAchievement: null as string | null,
+  /** Set by a finished batch: the Credentials screen opens filtered to it. */
+  credentialsBatch: null as string | null,
+  /** Each issuer's status list URL (null: none, so its credentials can't be revoked). */
+  statusUrls: {} as Record<string, string | null>,
 });
 
 export async function refresh(): Promise<void> {
   const [info, issuers] = await Promise.all([api.workspaceInfo(), api.listIssuers()]);
   app.info = info;
   app.issuers = issuers;
+  const urls: Record<string, string | null> = {};
+  await Promise.all(issuers.map(async (i) => (urls[i.id] = (await api.statusLists({ issuer: i.id }).catch(() => null))?.baseUrl ?? null)));
+  app.statusUrls = urls;
 }
 
 /** Shows a screen and moves focus to its title, so keyboard and screen-reader users land there. */

@@ -2,16 +2,23 @@
 // its { ok, value | error } answers turned into values and thrown StudioErrors.
 import type { Outcome, StudioBridge, WireError, WireErrorCode } from '../../../core/api/contract.ts';
 
-export type { IssuerView, IssuedCredential } from '../../../core/api/studio.ts';
-export type { PickedFile, RecentAchievement, StudioEvent, WireFile, WorkspaceInfo } from '../../../core/api/contract.ts';
+export type { AchievementSummary, IssuerView, IssuedCredential, SavedAchievement, StatusSource } from '../../../core/api/studio.ts';
+export type { PickedFile, RecentAchievement, RosterInspectionView, StudioEvent, WireFile, WorkspaceInfo } from '../../../core/api/contract.ts';
+export type { CatalogFacets, CredentialDetail, CredentialRow } from '../../../core/catalog/index.ts';
+export type { DesignIssue } from '../../../core/design/achievement.ts';
+export type { BatchSummary, BatchView } from '../../../core/issue/types.ts';
+export type { MappingGuess, RosterProblem } from '../../../core/import/index.ts';
 export type { Check, CheckStatus, VerificationReport } from '../../../core/verify/report.ts';
 
 export class StudioError extends Error {
   readonly code: WireErrorCode;
+  /** Structured help (ENCODING_REQUIRED: guess; VALIDATION: problems or issues). */
+  readonly details: unknown;
   constructor(error: WireError) {
     super(error.message);
     this.name = 'StudioError';
     this.code = error.code;
+    this.details = error.details;
   }
 }
 
