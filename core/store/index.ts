@@ -77,3 +77,4 @@ export * from './audit.ts';
 export * from './achievements.ts';
 export * from './recipients.ts';
 export * from './batches.ts';
+export * from './hosts.ts';

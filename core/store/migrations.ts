@@ -151,4 +151,65 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE batch_items ADD COLUMN files_json TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'publishing hosts (OB 3.0 / CLR 2.0 API), publish attempts and what is where',
+    sql: `
+      -- A host a learner keeps credentials in. Client secrets and tokens are never here: they are
+      -- in the OS keychain (or the encrypted secrets file), found by secret_ref.
+      CREATE TABLE hosts (
+        id               TEXT PRIMARY KEY,              -- uuid
+        name             TEXT NOT NULL UNIQUE COLLATE NOCASE, -- short handle for the CLI
+        base_url         TEXT NOT NULL UNIQUE,          -- https://host (the API is under /ims/…)
+        title            TEXT NOT NULL,                 -- discovery info.title
+        image            TEXT,                          -- x-imssf-image (URL or data: URI)
+        terms_url        TEXT NOT NULL,                 -- info.termsOfService
+        privacy_url      TEXT NOT NULL,                 -- x-imssf-privacyPolicyUrl
+        discovery_json   TEXT NOT NULL,                 -- per API: endpoints, scopes, ETag, freshness
+        state            TEXT NOT NULL CHECK (state IN ('added', 'registered', 'connected', 'needs-reconnect')),
+        client_id        TEXT,                          -- from dynamic registration (not a secret)
+        redirect_uri     TEXT,                          -- the loopback redirect registered
+        registration_json TEXT,                         -- what the host echoed, minus the secret
+        secret_ref       TEXT,                          -- name of the secret item; never the secret
+        secret_store     TEXT,                          -- 'keychain' or 'file:<key file>'
+        granted_scope    TEXT,                          -- space-separated, as the host granted
+        token_expires_at TEXT,
+        connected_at     TEXT,
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL
+      );
+
+      -- Every attempt, in order: each HTTP upsert (retries included) and each read-back check.
+      CREATE TABLE publish_attempts (
+        seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+        host_id          TEXT NOT NULL REFERENCES hosts(id),
+        credential_rowid INTEGER NOT NULL REFERENCES credentials(rowid_pk),
+        credential_id    TEXT NOT NULL,
+        api              TEXT NOT NULL CHECK (api IN ('ob', 'clr')),
+        operation        TEXT NOT NULL CHECK (operation IN ('upsert', 'read-back')),
+        at               TEXT NOT NULL,
+        http_status      INTEGER,                       -- null when the host did not answer
+        result           TEXT NOT NULL,                 -- created, replaced, unchanged, confirmed, missing, rate-limited, failed …
+        detail           TEXT
+      );
+      CREATE INDEX publish_attempts_credential ON publish_attempts(credential_id, host_id);
+
+      -- What is where: one row per host and credential (by credential id: its JSON and VC-JWT
+      -- forms are the same credential to a host). 'published' only after a read-back found it.
+      CREATE TABLE publications (
+        host_id          TEXT NOT NULL REFERENCES hosts(id),
+        credential_id    TEXT NOT NULL,
+        credential_rowid INTEGER NOT NULL REFERENCES credentials(rowid_pk),
+        api              TEXT NOT NULL CHECK (api IN ('ob', 'clr')),
+        state            TEXT NOT NULL CHECK (state IN ('sent', 'published', 'failed')),
+        http_status      INTEGER,
+        detail           TEXT,
+        sent_at          TEXT,
+        confirmed_at     TEXT,
+        updated_at       TEXT NOT NULL,
+        PRIMARY KEY (host_id, credential_id)
+      );
+      CREATE INDEX publications_credential ON publications(credential_id);
+    `,
+  },
 ];
