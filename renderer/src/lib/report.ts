@@ -12,6 +12,10 @@ export function kindOf(c: Check): CheckKind {
   if (status === 'passed') return 'passed';
   if (status === 'not-applicable') return 'na';
   if (status !== 'failed') return 'unknown';
+  // The verifier names failures that are not forgeries (check.code); older reports only had the id.
+  const code = (c as { code?: string }).code;
+  if (code === 'revoked' || code === 'suspended' || code === 'expired') return code;
+  if (code === 'not-yet-valid') return 'not-yet';
   const id = c.id as string;
   if (id === 'valid-until') return 'expired';
   if (id === 'valid-from') return 'not-yet';
