@@ -6,7 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Buffer } from 'node:buffer';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { ensureRendererBuilt } from '../../scripts/ui-build.ts';
 import { startWebShell, type WebShell } from '../../web/server.ts';
 
@@ -111,4 +113,37 @@ export async function shoot(page: Page, name: string, scheme: 'light' | 'dark'):
   const file = path.join(SCREENSHOTS, `${name}-${scheme}.png`);
   await page.screenshot({ path: file, fullPage: false, animations: 'disabled', caret: 'hide' });
   return file;
+}
+
+/** Screenshots in both themes and an axe run in each (contrast differs between them). */
+export async function checkScreen(page: Page, name: string): Promise<void> {
+  await page.evaluate('document.fonts.ready');
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    // Colours change with a short transition: measure contrast after it ends.
+    await page.evaluate('Promise.all(document.getAnimations().map((a) => a.finished))');
+    const violations = await axeSeriousViolations(page);
+    expect(violations, `${name} (${scheme}):\n${describeViolations(violations)}`).toEqual([]);
+    await shoot(page, name, scheme);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** Drops a file on an element the way a browser does: a DataTransfer holding a File. */
+export async function dropFile(page: Page, testId: string, name: string, bytes: Uint8Array, type: string): Promise<void> {
+  const dataTransfer = await page.evaluateHandle(
+    ({ name, b64, type }) => {
+      const bin = atob(b64);
+      const arr = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) arr[i] = bin.charCodeAt(i);
+      const dt = new DataTransfer();
+      dt.items.add(new File([arr], name, { type }));
+      return dt;
+    },
+    { name, b64: Buffer.from(bytes).toString('base64'), type },
+  );
+  const target = page.getByTestId(testId);
+  await target.dispatchEvent('dragenter', { dataTransfer });
+  await target.dispatchEvent('dragover', { dataTransfer });
+  await target.dispatchEvent('drop', { dataTransfer });
 }
