@@ -6,6 +6,7 @@ import { resolveWorkspaceDir } from '../core/store/index.ts';
 import { LaurelError, isLaurelError } from '../core/util/errors.ts';
 import { flag, list, parse, required, str, type OptionSpec, type Parsed } from './args.ts';
 import { passphrase } from './prompt.ts';
+import { PUBLISH_HELP, publishCommands } from './publish.ts';
 import { BAKE_HELP, ISSUE_ROSTER_HELP, ISSUE_ROSTER_OPTIONS, UNBAKE_HELP, bake, issueRoster, unbake } from './batch.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -35,6 +36,11 @@ Commands:
   suspend <id>      suspend a credential that has a suspension entry
   reinstate <id>    lift a suspension
   status-list export      sign and write an issuer's status lists, for upload
+  host add <url>    add a host (wallet, backpack) that takes credentials through the OB/CLR API
+  host connect <name>     register with the host and approve Laurel Studio in the browser
+  host list         hosts, their access and what they hold
+  host disconnect <name>  revoke the host's tokens and forget them
+  publish --host <name> <ids…> | --batch <id>    send credentials to a host and read them back
 
 ${GLOBAL_HELP}
 
@@ -154,8 +160,16 @@ async function openStudio(p: Parsed): Promise<Studio> {
     ...(workspace ? { workspace } : {}),
     keystore,
     ...(process.env.LAUREL_KEY_PASSPHRASE ? { passphrase: process.env.LAUREL_KEY_PASSPHRASE } : {}),
+    ...(process.env.LAUREL_CALLBACK_PORT ? { publishing: { callbackPort: callbackPort(process.env.LAUREL_CALLBACK_PORT) } } : {}),
     face: 'cli',
   });
+}
+
+/** $LAUREL_CALLBACK_PORT: the loopback port hosts redirect to (publishing). */
+function callbackPort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1024 || n > 65535) throw new LaurelError('INVALID_INPUT', `LAUREL_CALLBACK_PORT must be a port number from 1024 to 65535 (got '${v}').`);
+  return n;
 }
 
 async function withStudio<T>(p: Parsed, fn: (s: Studio) => Promise<T>): Promise<T> {
@@ -401,7 +415,13 @@ const COMMANDS: Record<string, { options: OptionSpec; run: (p: Parsed, out: Out)
   },
 };
 
-const GROUPS = new Set(['issuer', 'keys', 'status-list']);
+// Publishing to hosts (cli/publish.ts): same command shape, output through print().
+for (const [name, cmd] of Object.entries(publishCommands(withStudio, (json, human, data) => print({ json }, human, data)))) {
+  COMMANDS[name] = { options: cmd.options, run: (p, out) => cmd.run(p, out.json) };
+  HELP[name] = `${PUBLISH_HELP[name]}\n${GLOBAL_HELP}`;
+}
+
+const GROUPS = new Set(['issuer', 'keys', 'status-list', 'host']);
 
 /** revoke / suspend / reinstate <credential id> [--reason <text>]. */
 function statusCommand(verb: 'revoke' | 'suspend' | 'reinstate'): { options: OptionSpec; run: (p: Parsed, out: Out) => Promise<number> } {

@@ -348,7 +348,13 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(async () => {
     lockDown();
     try {
-      host = { studio: Studio.open(studioOptions()), jobs: new JobRunner(emit, logInternal), canSwitchWorkspace: true };
+      host = {
+        studio: Studio.open(studioOptions()),
+        jobs: new JobRunner(emit, logInternal),
+        canSwitchWorkspace: true,
+        // A host's consent page opens in the system browser (decisions §8), never in this window.
+        openUrl: (url) => (/^https?:\/\//i.test(url) ? shell.openExternal(url) : undefined),
+      };
     } catch (e) {
       const message = e instanceof LaurelError ? e.message : `${(e as Error).message}\n\n(If this mentions NODE_MODULE_VERSION, the database module was built for Node, not Electron: start the studio with npm start, which prepares it.)`;
       dialog.showErrorBox('Laurel Studio cannot open its workspace', message);

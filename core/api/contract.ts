@@ -37,6 +37,11 @@ export interface StudioHost {
   jobs: JobRunner;
   /** The desktop shell can open another workspace folder; the web shell's is fixed at launch. */
   canSwitchWorkspace: boolean;
+  /**
+   * Opens a host's consent page in the system browser (Electron: shell.openExternal). Shells
+   * without one (the web shell) open the `authorizationUrl` that connectHost returns in a new tab.
+   */
+  openUrl?: (url: string) => void | Promise<void>;
 }
 
 /** A file as it crosses the boundary. */
@@ -71,6 +76,8 @@ const httpUrl = (max = 2000) => v.string({ min: 1, max, trim: true, pattern: /^h
 const httpsUrl = (max = 2000) => v.string({ min: 1, max, trim: true, pattern: /^https:\/\/[^\s]+$/i, patternName: 'an https:// address' });
 const email = v.string({ min: 3, max: 320, trim: true, pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, patternName: 'an e-mail address' });
 const issuerRef = v.string({ min: 1, max: 2000, trim: true });
+const hostRef = v.string({ min: 1, max: 2000, trim: true });
+const hostName = v.string({ min: 1, max: 60, trim: true, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, patternName: "a short name (letters, digits, '.', '_', '-')" });
 const passphrase = v.string({ min: 1, max: 1024 });
 const dateTime = v.string({
   min: 1,
@@ -240,6 +247,51 @@ export const CONTRACT = {
       }
       return h.studio.verify(input);
     },
+  ),
+
+  // ---- publishing to hosts (Open Badges 3.0 / CLR 2.0 API)
+
+  /** Reads a host's service description: its name, image, terms and privacy policy. Registers nothing yet. */
+  addHost: method(v.object({ url: httpUrl(), name: v.optional(hostName) }), (h, a) => h.studio.addHost(a.url, a.name ? { name: a.name } : {})),
+
+  /** Hosts with their state (connected, token expiry, granted scopes) and how many credentials each holds. */
+  listHosts: method(noArgs, (h) => h.studio.listHosts()),
+
+  /**
+   * Registers (once) and opens the consent page; a job waits for the approval on the loopback port.
+   * Returns the page's address too, for a shell that opens it itself (a new tab).
+   */
+  connectHost: method(v.object({ host: hostRef }), async (h, a) => {
+    const pending = await h.studio.beginConnectHost(a.host);
+    const { jobId } = h.jobs.start((job) => pending.complete({ signal: job.signal }));
+    if (h.openUrl) await Promise.resolve(h.openUrl(pending.authorizationUrl)).catch(() => undefined);
+    return { jobId, authorizationUrl: pending.authorizationUrl };
+  }),
+
+  /** Revokes the tokens at the host and deletes them here. */
+  disconnectHost: method(v.object({ host: hostRef }), (h, a) => h.studio.disconnectHost(a.host)),
+
+  /** Publishes credentials (ids, or a batch) as a job; cancel pauses, the same call again resumes. */
+  publish: method(
+    v.object({
+      host: hostRef,
+      credentialIds: v.optional(v.array(v.string({ min: 1, max: 2000, trim: true }), { max: 100_000 })),
+      batchId: v.optional(v.string({ min: 1, max: 100, trim: true })),
+      format: v.optional(v.literal('json', 'jwt')),
+    }),
+    (h, a) =>
+      h.jobs.start((job) =>
+        h.studio.publish(a, { signal: job.signal, onProgress: (p) => job.progress(p.done, p.total, p.phase), ...(h.openUrl ? { authorize: h.openUrl } : {}) }),
+      ),
+  ),
+
+  /** putProfile: the issuer's profile to the host. */
+  pushProfile: method(v.object({ host: hostRef, issuer: issuerRef, api: v.optional(v.literal('ob', 'clr')) }), (h, a) => h.studio.pushProfile(a)),
+
+  /** What is where: per credential and host, 'published' (confirmed by read-back), 'sent' or 'failed'. */
+  publications: method(
+    v.object({ host: v.optional(hostRef), credentialIds: v.optional(v.array(v.string({ min: 1, max: 2000, trim: true }), { max: 10_000 })) }),
+    (h, a) => h.studio.publications(a),
   ),
 
   // ---------------------------------------------------------------- achievements (the designer)

@@ -83,6 +83,24 @@ import {
 } from '../status/index.ts';
 import { LaurelError } from '../util/errors.ts';
 import { atomicWrite } from '../util/fs.ts';
+import { openSecretStore, type SecretStore } from '../keys/index.ts';
+import { createFetcher } from '../net/index.ts';
+import {
+  DEFAULT_PUBLISH_SETTINGS,
+  HostService,
+  publishCredentials,
+  pushProfile,
+  type DisconnectResult,
+  type HostView,
+  type OpenUrl,
+  type PendingConnection,
+  type ProfileResult,
+  type PublishInput,
+  type PublishOptions,
+  type PublishSettings,
+  type PublishSummary,
+} from '../publish/index.ts';
+import { getHost, listPublications, listPublishAttempts, type PublishApi, type PublishAttempt } from '../store/index.ts';
 
 export type Face = 'cli' | 'desktop' | 'web' | 'test';
 
@@ -98,6 +116,10 @@ export interface StudioOptions {
   /** scrypt cost for new key files and backups; lower only in tests. */
   scrypt?: ScryptParams;
   face?: Face;
+  /** Where host client secrets and tokens go (never the database). Default: beside the keys. */
+  secrets?: KeyStoreSpec;
+  /** Publishing: loopback callback port, client metadata, timeouts, retries (tests shorten them). */
+  publishing?: Partial<PublishSettings>;
 }
 
 export type IssuerIdChoice =
@@ -540,6 +562,96 @@ export class Studio {
       appendAudit(this.db, { actor: this.actor, action: 'keys.restore', details: { imported: result.imported.length, replaced: result.replaced.length, unchanged: result.unchanged.length, keystore: keyLocation(spec) } });
     })();
     return result;
+  }
+
+  // ---------------------------------------------------------------- publishing to hosts
+
+  private hostService?: HostService;
+  private readonly secretStores = new Map<string, SecretStore>();
+
+  private get hosts(): HostService {
+    if (!this.hostService) {
+      const settings: PublishSettings = { ...DEFAULT_PUBLISH_SETTINGS, ...this.options.publishing };
+      const secretSpec = this.options.secrets ?? this.keystoreSpec;
+      this.hostService = new HostService({
+        db: this.db,
+        actor: this.actor,
+        fetcher: createFetcher({ timeoutMs: settings.requestTimeoutMs }),
+        settings,
+        secretSpec: secretSpec === 'keychain' ? 'keychain' : `file:${path.resolve(secretSpec.slice('file:'.length))}`,
+        secretStore: (spec) => {
+          let store = this.secretStores.get(spec);
+          if (!store) {
+            store = openSecretStore(spec as KeyStoreSpec, {
+              ...(this.options.passphrase !== undefined ? { passphrase: this.options.passphrase } : {}),
+              ...(this.options.keychainService !== undefined ? { service: this.options.keychainService } : {}),
+              ...(this.options.scrypt ? { scrypt: this.options.scrypt } : {}),
+            });
+            this.secretStores.set(spec, store);
+          }
+          return store;
+        },
+      });
+    }
+    return this.hostService;
+  }
+
+  /** Reads a host's service description; shows its name, image, terms and privacy policy. Registers nothing. */
+  addHost(url: string, options: { name?: string } = {}): Promise<HostView> {
+    return this.hosts.add(url, options);
+  }
+
+  listHosts(): HostView[] {
+    return this.hosts.list();
+  }
+
+  getHost(nameOrUrl: string): HostView {
+    return this.hosts.view(this.hosts.find(nameOrUrl));
+  }
+
+  /**
+   * Registers (once) and starts authorizing: returns the consent page's address for the shell to
+   * open; `complete()` waits for the browser to come back to the loopback port.
+   */
+  beginConnectHost(nameOrUrl: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<PendingConnection> {
+    return this.hosts.beginConnect(nameOrUrl, options);
+  }
+
+  /** Registers (once), opens the consent page with `openUrl`, waits, stores the tokens in the keychain. */
+  connectHost(nameOrUrl: string, options: { openUrl: OpenUrl; timeoutMs?: number; signal?: AbortSignal }): Promise<HostView> {
+    return this.hosts.connect(nameOrUrl, options);
+  }
+
+  /** Revokes the tokens at the host and deletes them here. */
+  disconnectHost(nameOrUrl: string): Promise<DisconnectResult> {
+    return this.hosts.disconnect(nameOrUrl);
+  }
+
+  /** Publishes credentials (ids or a batch) to a host; cancel with options.signal, resume by calling again. */
+  publish(input: PublishInput, options: PublishOptions = {}): Promise<PublishSummary> {
+    return publishCredentials(this.hosts, input, options);
+  }
+
+  /** putProfile: the issuer's profile (as its credentials carry it) to the host. */
+  pushProfile(input: { host: string; issuer: string; api?: PublishApi }, options: { signal?: AbortSignal; authorize?: OpenUrl } = {}): Promise<ProfileResult> {
+    const issuer = this.findIssuer(input.issuer);
+    return pushProfile(this.hosts, input.host, issuer.profile, { ...options, ...(input.api ? { api: input.api } : {}) });
+  }
+
+  /** What is where: per credential and host, the publication state ('published' only once read back). */
+  publications(filter: { host?: string; credentialIds?: string[] } = {}): Array<{ host: string; credentialId: string; api: PublishApi; state: string; httpStatus: number | null; detail: string | null; sentAt: string | null; confirmedAt: string | null }> {
+    const hostId = filter.host ? this.hosts.find(filter.host).id : undefined;
+    const names = new Map<string, string>();
+    return listPublications(this.db, { ...(hostId ? { hostId } : {}), ...(filter.credentialIds ? { credentialIds: filter.credentialIds } : {}) }).map((p) => {
+      if (!names.has(p.hostId)) names.set(p.hostId, getHost(this.db, p.hostId)?.name ?? p.hostId);
+      return { host: names.get(p.hostId)!, credentialId: p.credentialId, api: p.api, state: p.state, httpStatus: p.httpStatus, detail: p.detail, sentAt: p.sentAt, confirmedAt: p.confirmedAt };
+    });
+  }
+
+  /** Every recorded publish attempt (upserts and read-backs), oldest first. */
+  publishAttempts(filter: { host?: string; credentialId?: string; limit?: number } = {}): PublishAttempt[] {
+    const hostId = filter.host ? this.hosts.find(filter.host).id : undefined;
+    return listPublishAttempts(this.db, { ...(hostId ? { hostId } : {}), ...(filter.credentialId ? { credentialId: filter.credentialId } : {}), ...(filter.limit ? { limit: filter.limit } : {}) });
   }
 
   // ---------------------------------------------------------------- verifying

@@ -18,7 +18,8 @@ export interface ScryptParams {
 /** ~0.3 s and 128 MiB on a 2020s laptop core. Tests may pass cheaper params; defaults stay strong. */
 export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
 
-export type EnvelopePurpose = 'keystore' | 'key-backup';
+/** 'secrets': host client secrets and tokens, beside a key file (secret-store.ts). */
+export type EnvelopePurpose = 'keystore' | 'key-backup' | 'secrets';
 
 export const ENVELOPE_FORMAT = 'laurel-studio-encrypted-keys' as const;
 

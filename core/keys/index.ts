@@ -55,3 +55,4 @@ export { DEFAULT_SCRYPT, type ScryptParams } from './envelope.ts';
 export { FileKeyStore, type FileKeyStoreOptions } from './file-store.ts';
 export { DEFAULT_KEYCHAIN_SERVICE, KeychainKeyStore, type KeychainKeyStoreOptions } from './keychain-store.ts';
 export { openKeyStore, type KeyStoreSpec, type OpenKeyStoreOptions } from './open.ts';
+export { FileSecretStore, KeychainSecretStore, openSecretStore, secretsFileFor, type SecretStore } from './secret-store.ts';

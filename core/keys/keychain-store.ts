@@ -41,9 +41,7 @@ export class KeychainKeyStore extends BaseKeyStore {
   }
 
   describe(): string {
-    const where =
-      process.platform === 'darwin' ? 'OS keychain (macOS Keychain)' : process.platform === 'win32' ? 'OS keychain (Windows Credential Manager)' : 'OS keychain (Secret Service)';
-    return `${where}, service '${this.service}'`;
+    return keychainDescription(this.service);
   }
 
   protected async readRecord(ref: string): Promise<KeyRecord | null> {
@@ -123,19 +121,36 @@ export class KeychainKeyStore extends BaseKeyStore {
   }
 
   #entry(account: string): AsyncEntry {
-    // Pinned to the Secret Service on Linux: the default silently falls back to the kernel
-    // keyring, which forgets everything at reboot. Ignored on macOS and Windows.
-    return new AsyncEntry(this.service, account, { linux: { store: 'secret-service' } });
+    return keychainEntry(this.service, account);
   }
 
   /** Runs a keychain call, turning platform errors into LaurelErrors a person can act on. */
-  async #call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      throw mapKeychainError(e, this.describe());
-    }
+  #call<T>(fn: () => Promise<T>): Promise<T> {
+    return keychainCall(fn, this.describe());
   }
+}
+
+/** The one way to open a keychain item (keys here, host secrets in secret-store.ts). */
+export function keychainEntry(service: string, account: string): AsyncEntry {
+  // Pinned to the Secret Service on Linux: the default silently falls back to the kernel
+  // keyring, which forgets everything at reboot. Ignored on macOS and Windows.
+  return new AsyncEntry(service, account, { linux: { store: 'secret-service' } });
+}
+
+/** Runs a keychain call, turning platform errors into LaurelErrors a person can act on. */
+export async function keychainCall<T>(fn: () => Promise<T>, where: string): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw mapKeychainError(e, where);
+  }
+}
+
+/** How the keychain is named in messages, per platform. */
+export function keychainDescription(service: string): string {
+  const where =
+    process.platform === 'darwin' ? 'OS keychain (macOS Keychain)' : process.platform === 'win32' ? 'OS keychain (Windows Credential Manager)' : 'OS keychain (Secret Service)';
+  return `${where}, service '${service}'`;
 }
 
 const LOCKED = /no result found|is ?locked|prompt was dismissed|prompt dismissed|interaction is not allowed|user cancel+ed|canceled by user|cancelled by user/i;

@@ -21,9 +21,22 @@ export interface FetchedDocument {
   headers: Record<string, string>;
 }
 
+export interface RequestOptions {
+  /** Default GET. Only GET and HEAD follow redirects: a body is never re-sent to another address. */
+  method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+  accept?: string[];
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  signal?: AbortSignal;
+  /** This request's time limit, when it differs from the fetcher's. */
+  timeoutMs?: number;
+}
+
 export interface Fetcher {
   get(url: string, options?: { accept?: string[]; signal?: AbortSignal; headers?: Record<string, string> }): Promise<FetchedDocument>;
   getJson(url: string, options?: { accept?: string[]; signal?: AbortSignal }): Promise<unknown>;
+  /** Any method, with a body and headers, under the same rules (https or loopback, limits, air gap). */
+  request(url: string, options?: RequestOptions): Promise<FetchedDocument>;
 }
 
 const DEFAULTS: Required<FetchLimits> = { timeoutMs: 10_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5 };
@@ -88,40 +101,57 @@ async function readBounded(res: Response, maxBytes: number, url: string): Promis
 export function createFetcher(limits: FetchLimits = {}): Fetcher {
   const { timeoutMs, maxBytes, maxRedirects } = { ...DEFAULTS, ...limits };
 
-  async function get(raw: string, options: { accept?: string[]; signal?: AbortSignal; headers?: Record<string, string> } = {}): Promise<FetchedDocument> {
+  async function request(raw: string, options: RequestOptions = {}): Promise<FetchedDocument> {
     if (airGapped) throw new LaurelError('NETWORK_REFUSED', `Air-gapped mode is on: ${raw.slice(0, 200)} was not fetched.`);
     let url = checkFetchableUrl(raw);
-    const timeout = AbortSignal.timeout(timeoutMs);
+    const method = options.method ?? 'GET';
+    const limitMs = options.timeoutMs ?? timeoutMs;
+    const timeout = AbortSignal.timeout(limitMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     for (let hop = 0; ; hop++) {
       let res: Response;
       try {
         res = await fetch(url, {
+          method,
           redirect: 'manual',
           signal,
           headers: { ...(options.accept ? { accept: options.accept.join(', ') } : {}), ...options.headers },
+          ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : new Uint8Array(options.body) } : {}),
         });
       } catch (cause) {
-        if (timeout.aborted) throw new LaurelError('NOT_FOUND', `${url.href} did not answer within ${Math.round(timeoutMs / 1000)} s.`, { cause });
+        if (timeout.aborted) throw new LaurelError('NOT_FOUND', `${url.href} did not answer within ${limitMs < 1000 ? `${limitMs} ms` : `${Math.round(limitMs / 1000)} s`}.`, { cause, details: { timeout: true } });
         if (options.signal?.aborted) throw new LaurelError('CANCELLED', 'cancelled', { cause });
         const reason = (cause as { cause?: { code?: string } }).cause?.code ?? (cause as Error).message;
         throw new LaurelError('NOT_FOUND', `Could not reach ${url.href}: ${reason}.`, { cause });
       }
-      if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
+      if ((method === 'GET' || method === 'HEAD') && res.status >= 300 && res.status < 400 && res.headers.get('location')) {
         await res.body?.cancel();
         if (hop >= maxRedirects) throw new LaurelError('NOT_FOUND', `${raw} redirected more than ${maxRedirects} times.`);
         url = checkFetchableUrl(new URL(res.headers.get('location')!, url).href);
         continue;
       }
-      const body = await readBounded(res, maxBytes, url.href);
+      let body: Uint8Array;
+      try {
+        body = await readBounded(res, maxBytes, url.href);
+      } catch (cause) {
+        // The time limit covers the whole answer, body included.
+        if (timeout.aborted) throw new LaurelError('NOT_FOUND', `${url.href} did not finish answering within ${limitMs < 1000 ? `${limitMs} ms` : `${Math.round(limitMs / 1000)} s`}.`, { cause, details: { timeout: true } });
+        if (options.signal?.aborted) throw new LaurelError('CANCELLED', 'cancelled', { cause });
+        if (cause instanceof LaurelError) throw cause;
+        throw new LaurelError('NOT_FOUND', `${url.href} broke off its answer: ${(cause as Error).message}.`, { cause });
+      }
       const headers: Record<string, string> = {};
       res.headers.forEach((v, k) => (headers[k] = v));
       return { url: raw, finalUrl: url.href, status: res.status, contentType: (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase(), body, headers };
     }
   }
 
+  const get = (raw: string, options: { accept?: string[]; signal?: AbortSignal; headers?: Record<string, string> } = {}): Promise<FetchedDocument> =>
+    request(raw, { ...options, method: 'GET' });
+
   return {
     get,
+    request,
     async getJson(raw, options = {}) {
       const doc = await get(raw, { accept: options.accept ?? ['application/json', 'application/ld+json'], ...(options.signal ? { signal: options.signal } : {}) });
       if (doc.status !== 200) throw new LaurelError('NOT_FOUND', `${doc.finalUrl} answered HTTP ${doc.status}.`);

@@ -16,7 +16,9 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'CANCELLED'
   /** A text file is not UTF-8 and the user must choose its encoding; `details.guess` names the likely one. */
-  | 'ENCODING_REQUIRED';
+  | 'ENCODING_REQUIRED'
+  /** A publishing host no longer accepts our tokens: the user must connect (authorize) again. */
+  | 'AUTH_REQUIRED';
 
 export class LaurelError extends Error {
   readonly code: ErrorCode;
