@@ -6,7 +6,9 @@
  */
 import { AsyncEntry } from '@napi-rs/keyring';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getHostByName } from '../../core/store/index.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { getHostByName, insertCredential } from '../../core/store/index.ts';
 import { startTestHost, type TestHost } from '../host/server.ts';
 import { ACHIEVEMENT, KEYRING, clickConsent, closeChromium, publishStudio, rejects, signedBatch, workspaceBytes, type PublishStudio } from './helpers.ts';
 
@@ -165,6 +167,20 @@ describe.runIf(KEYRING)('publishing walk (discovery → … → revoke)', () => 
     const stored = host.store.ob.credentials.at(-1)!;
     expect(stored).toMatchObject({ format: 'jwt', value: jwt.body });
     expect(stored.credential.id).toBe(jwt.credentialId);
+    expect(host.rejected).toEqual([]);
+  });
+
+  it('sends a CLR credential to the CLR API and reads it back there', async () => {
+    const clr = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../shared/spec/clr2/examples/test-vectors/eddsa-rdfc-2022-clrcredential-signed.json'), 'utf8')) as Record<string, unknown>;
+    // A ClrCredential held in the workspace (the CLR builder is another step's work).
+    insertCredential(s.studio.db, { credentialId: clr.id as string, issuerId: s.issuerId, recipient: 'clr-learner', format: 'json', body: JSON.stringify(clr) });
+    const obBefore = host.store.ob.credentials.length;
+    const r = await s.studio.publish({ host: 'walk-wallet', credentialIds: [clr.id as string] });
+    expect(r.items[0]).toMatchObject({ api: 'clr', outcome: 'published', httpStatus: 201 });
+    expect(host.store.clr.credentials.map((c) => c.value)).toEqual([clr]);
+    expect(host.store.ob.credentials).toHaveLength(obBefore);
+    expect(host.requests.some((q) => q.method === 'GET' && q.path === '/ims/clr/v2p0/credentials' && q.status === 200)).toBe(true);
+    expect(s.studio.publications({ credentialIds: [clr.id as string] })).toMatchObject([{ host: 'walk-wallet', api: 'clr', state: 'published' }]);
     expect(host.rejected).toEqual([]);
   });
 });
