@@ -34,6 +34,7 @@ export interface ContextBundle {
 export const CONTEXTS = {
   VC_V2: 'https://www.w3.org/ns/credentials/v2',
   VC_V1: 'https://www.w3.org/2018/credentials/v1',
+  OB_300: 'https://purl.imsglobal.org/spec/ob/v3p0/context.json',
   OB_303: 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
   OB_EXTENSIONS: 'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json',
   CLR_201: 'https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json',

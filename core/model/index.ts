@@ -66,6 +66,7 @@ export { warmUpSchemas, schemaIssues } from './schemas.ts';
 export type { SchemaBuild, SchemaIssue, SchemaKind } from './schemas.ts';
 
 export { validateClrCredential, CLR_CONTEXT_PATTERN } from './clr.ts';
+export { OB_CONTEXT_PATTERN } from './rules.ts';
 export type { ValidateClrOptions } from './clr.ts';
 
 export { checkTerms } from './terms.ts';

@@ -22,6 +22,7 @@ export interface RuleIssue {
 
 export type CredentialKind = 'achievement' | 'endorsement' | 'profile';
 
+// The official schema's pattern (it does not list OB 3.0.0's alias …/context/ob_v3p0.jsonld).
 export const OB_CONTEXT_PATTERN = /^https:\/\/purl\.imsglobal\.org\/spec\/ob\/v3p0\/context(-3\.\d\.\d)*\.json$/;
 const LANGUAGE_CODE = /^[a-z]{2,4}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$/;
 

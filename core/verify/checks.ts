@@ -1,5 +1,5 @@
 import { CONTEXTS } from '../jsonld/index.ts';
-import { CLR_CONTEXT_PATTERN, checkTerms, validateClrCredential, validateCredential, type ValidationIssue, type ValidationResult } from '../model/index.ts';
+import { CLR_CONTEXT_PATTERN, OB_CONTEXT_PATTERN, checkTerms, validateClrCredential, validateCredential, type ValidationIssue, type ValidationResult } from '../model/index.ts';
 import type { JsonObject } from '../proof/index.ts';
 import { decodeBitstring, getBit, MIN_BITSTRING_BITS } from '../status/bitstring.ts';
 import { isLaurelError } from '../util/errors.ts';
@@ -7,8 +7,10 @@ import type { Check, CheckCode, CheckId, CheckStatus, CredentialRoute } from './
 
 /** The per-credential checks that need no key and no network: format, schema, dates. */
 
-const OB_CONTEXT = /^https:\/\/purl\.imsglobal\.org\/spec\/ob\/v3p0\/context(-3\.\d\.\d)?\.json$/;
+// OB 3.0.0's other URL: the same document as …/context.json (the manifest maps both to one file).
 const OB_CONTEXT_ALIAS = 'https://purl.imsglobal.org/spec/ob/v3p0/context/ob_v3p0.jsonld';
+const isObContext = (x: unknown): boolean => typeof x === 'string' && (OB_CONTEXT_PATTERN.test(x) || x === OB_CONTEXT_ALIAS);
+
 
 const LABELS: Record<CheckId, string> = {
   parse: 'Readable credential',
@@ -50,7 +52,7 @@ export function checkContextAndType(c: JsonObject, kind: CredentialRoute): Check
   }
   if (!types.includes('VerifiableCredential')) return fail('type does not include VerifiableCredential');
   const dm = ctx[0] === CONTEXTS.VC_V1 ? 'VC Data Model 1.1' : 'VC Data Model 2.0';
-  const obAt = ctx.findIndex((x) => typeof x === 'string' && (OB_CONTEXT.test(x) || x === OB_CONTEXT_ALIAS));
+  const obAt = ctx.findIndex(isObContext);
   const obVersion = obAt >= 0 ? /context-(3\.\d\.\d)\.json$/.exec(String(ctx[obAt]))?.[1] ?? '3.0.0' : undefined;
   switch (kind) {
     case 'status-list':
@@ -113,9 +115,14 @@ export function checkSchema(c: JsonObject, kind: CredentialRoute): Check {
     addTermIssues(result, c);
     return schemaCheckOf(result, 'valid against the official CLR 2.0 ClrCredential schema and the spec rules', v11Note);
   }
-  const result = validateCredential(v11 ? v2View(c) : c, { terms: false });
+  // The schema's @context pattern predates the alias; read it as the URL of the same document.
+  const aliased = asArray(c['@context']).includes(OB_CONTEXT_ALIAS);
+  const seen = aliased ? { ...c, '@context': asArray(c['@context']).map((x) => (x === OB_CONTEXT_ALIAS ? CONTEXTS.OB_300 : x)) } : c;
+  const aliasNote = aliased ? `the OB 3.0.0 context is named by its alias ${OB_CONTEXT_ALIAS}, read as ${CONTEXTS.OB_300} (the same document)` : undefined;
+  const result = validateCredential(v11 ? v2View(seen) : seen, { terms: false });
   addTermIssues(result, c);
-  return schemaCheckOf(result, v11 ? 'valid against the official schema and the spec rules' : 'valid against both official schema builds and the spec rules', v11Note);
+  const note = [v11Note, aliasNote].filter(Boolean).join('; ') || undefined;
+  return schemaCheckOf(result, v11 ? 'valid against the official schema and the spec rules' : 'valid against both official schema builds and the spec rules', note);
 }
 
 /** The undefined-term check on the credential as given (with the copies of the contexts verifiers use). */

@@ -97,6 +97,28 @@ describe('Data Integrity suites', () => {
     expect(describeVerdict(later)).toBe('expired');
   });
 
+  it.each([
+    [VC1, 'https://purl.imsglobal.org/spec/ob/v3p0/context.json'],
+    [VC1, 'https://purl.imsglobal.org/spec/ob/v3p0/context/ob_v3p0.jsonld'],
+    [VC1, 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json'],
+    [VC1, 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json'],
+    [VC2, 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
+  ])('every OB 3.0 context version: %s + %s', async (vc, ob) => {
+    const v1 = vc === VC1;
+    const doc: JsonObject = {
+      '@context': v1 ? [vc, ob, 'https://w3id.org/security/data-integrity/v2'] : [vc, ob],
+      id: 'urn:uuid:5a0d1c36-0b11-4f7e-9c2a-1b2c3d4e5f61',
+      type: ['VerifiableCredential', 'OpenBadgeCredential'],
+      issuer: { id: ed.id, type: 'Profile', name: 'Versioned College' },
+      ...(v1 ? { issuanceDate: '2023-03-01T00:00:00Z' } : { validFrom: '2023-03-01T00:00:00Z' }),
+      name: 'Versioned Badge',
+      credentialSubject: { id: 'did:example:learner-1', type: 'AchievementSubject', achievement: { id: 'urn:uuid:a1', type: 'Achievement', name: 'Versioned', description: 'd', criteria: { narrative: 'n' } } },
+    };
+    const r = await verify(await signDataIntegrity(doc, ed.signer));
+    expectValid(r);
+    expect(byId(r, 'context-type')?.reason).toMatch(/with the Open Badges 3\.0\.\d context/);
+  });
+
   it('one valid proof suffices: an unknown proof type next to it is reported, not fatal', async () => {
     const signed = await signDataIntegrity(badge(ed), ed.signer);
     const extra = { ...signed, proof: [...(signed.proof as JsonObject[]), { type: 'BbsBlsSignature2020', proofPurpose: 'assertionMethod', verificationMethod: 'did:example:x#1', proofValue: 'zabc' }] };
