@@ -38,7 +38,9 @@ export class HostSession {
     try {
       await session.load();
     } catch (e) {
-      if (!(isLaurelError(e) && e.code === 'AUTH_REQUIRED' && session.authorize)) throw e;
+      // Ask again only when the host withdrew access; a host the person disconnected (or never
+      // connected) stays so until they connect it themselves.
+      if (!(isLaurelError(e) && e.code === 'AUTH_REQUIRED' && session.authorize && session.host.state === 'needs-reconnect')) throw e;
       await session.reauthorize(options.signal);
     }
     return session;
