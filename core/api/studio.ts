@@ -83,6 +83,53 @@ import {
 } from '../status/index.ts';
 import { LaurelError } from '../util/errors.ts';
 import { atomicWrite } from '../util/fs.ts';
+import {
+  addItem,
+  alignmentFor,
+  competencyAchievement,
+  createFramework,
+  deleteFramework,
+  deleteItem,
+  exportCasePackage,
+  findItem,
+  frameworkVersionPackage,
+  frameworkVersions,
+  getFramework,
+  importCasePackage,
+  importFrameworkCsv,
+  listFrameworks,
+  moveItem,
+  saveFrameworkVersion,
+  updateFramework,
+  updateItem,
+  type Framework,
+  type FrameworkItem,
+  type FrameworkSummary,
+  type FrameworkVersion,
+  type ItemInput,
+  type NewFramework,
+} from '../frameworks/index.ts';
+import {
+  achievementIndex,
+  checkAssociations,
+  clrFile,
+  createClr,
+  innerAchievement,
+  runClrBatch,
+  type AssociationInput,
+  type AssociationIssue,
+  type ClrBatchInput,
+  type ClrBatchLearner,
+  type ClrBatchProgress,
+  type ClrBatchSummary,
+  type ClrContext,
+  type ClrCredentialSource,
+  type ClrFileFormat,
+  type ClrVerifier,
+  type CreatedClr,
+} from '../clr/index.ts';
+import { getClrRow, listClrRows, searchFrameworkItemRows, type ClrRecord } from '../store/index.ts';
+import { parseInput } from '../verify/index.ts';
 import { openSecretStore, type SecretStore } from '../keys/index.ts';
 import { createFetcher } from '../net/index.ts';
 import {
@@ -668,18 +715,8 @@ export class Studio {
    * published) can be given too; they are used before the workspace's.
    */
   async verifyWithWorkspaceLists(input: Uint8Array | string, options: { files?: unknown[] } = {}): Promise<VerificationReport & { statusSource: StatusSource }> {
-    const lists = new Map<string, unknown>();
-    const source: StatusSource = { workspaceLists: [], files: [] };
-    for (const issuer of listIssuers(this.db)) {
-      const infos = listStatusListInfo(this.db, issuer.id);
-      if (!infos.length || issuer.keyAlgorithm === 'RSA-2048') continue;
-      const signer = await this.signerFor(issuer);
-      for (const info of infos) {
-        const row = getStatusList(this.db, info.id)!;
-        lists.set(info.id, await signDataIntegrity(buildStatusListCredential(row), signer));
-        source.workspaceLists.push(info.id);
-      }
-    }
+    const lists = await this.workspaceStatusLists();
+    const source: StatusSource = { workspaceLists: [...lists.keys()], files: [] };
     for (const f of options.files ?? []) {
       const id = typeof f === 'object' && f !== null ? (f as { id?: unknown }).id : undefined;
       if (typeof id === 'string') {
@@ -935,6 +972,247 @@ export class Studio {
     } finally {
       if (temporary) rmSync(staged.file, { force: true });
     }
+  }
+
+  // ---------------------------------------------------------------- skill frameworks (core/frameworks)
+
+  listFrameworks(): FrameworkSummary[] {
+    return listFrameworks(this.db);
+  }
+
+  getFramework(id: string): Framework {
+    return getFramework(this.db, id);
+  }
+
+  createFramework(input: NewFramework): Framework {
+    const f = createFramework(this.db, input);
+    appendAudit(this.db, { actor: this.actor, action: 'framework.create', subject: f.id, details: { title: f.title } });
+    return f;
+  }
+
+  updateFramework(id: string, patch: Omit<Partial<NewFramework>, 'baseUrl'>): Framework {
+    return updateFramework(this.db, id, patch);
+  }
+
+  deleteFramework(id: string): void {
+    deleteFramework(this.db, id);
+    appendAudit(this.db, { actor: this.actor, action: 'framework.delete', subject: id });
+  }
+
+  addFrameworkItem(frameworkId: string, input: ItemInput & { parentId?: string | null; position?: number }): FrameworkItem {
+    return addItem(this.db, frameworkId, input);
+  }
+
+  updateFrameworkItem(frameworkId: string, itemId: string, patch: ItemInput): FrameworkItem {
+    return updateItem(this.db, frameworkId, itemId, patch);
+  }
+
+  /** Moves an item (and what is under it) to another parent and/or position; a loop is refused. */
+  moveFrameworkItem(frameworkId: string, itemId: string, to: { parentId: string | null; position?: number }): Framework {
+    return moveItem(this.db, frameworkId, itemId, to);
+  }
+
+  deleteFrameworkItem(frameworkId: string, itemId: string, options: { withChildren?: boolean } = {}): Framework {
+    return deleteItem(this.db, frameworkId, itemId, options);
+  }
+
+  /** Freezes the framework as it is now (its CASE package) as the next version. */
+  saveFrameworkVersion(frameworkId: string, label?: string): FrameworkVersion {
+    const v = saveFrameworkVersion(this.db, frameworkId, exportCasePackage, label);
+    appendAudit(this.db, { actor: this.actor, action: 'framework.version', subject: frameworkId, sha256: v.sha256, details: { version: v.version, label: v.label } });
+    return v;
+  }
+
+  frameworkVersions(frameworkId: string): FrameworkVersion[] {
+    return frameworkVersions(this.db, frameworkId);
+  }
+
+  /** Imports a CASE 1.1 CFPackage (JSON) or a CSV of competencies, told apart by content. */
+  importFramework(input: { bytes: Uint8Array; name: string; replace?: boolean; title?: string; creator?: string; targetType?: string; encoding?: string }): Framework {
+    const head = new TextDecoder().decode(input.bytes.subarray(0, 64)).replace(/^\uFEFF/, '').trimStart();
+    let f: Framework;
+    if (head.startsWith('{')) {
+      let json: unknown;
+      try {
+        json = JSON.parse(new TextDecoder().decode(input.bytes).replace(/^\uFEFF/, ''));
+      } catch (e) {
+        throw new LaurelError('INVALID_INPUT', `${input.name} is not valid JSON: ${(e as Error).message}.`);
+      }
+      f = importCasePackage(this.db, json, { replace: input.replace ?? false });
+    } else {
+      const title = input.title?.trim() || path.basename(input.name).replace(/\.[^.]+$/, '');
+      f = importFrameworkCsv(this.db, input.bytes, { title, ...(input.creator ? { creator: input.creator } : {}), ...(input.targetType ? { targetType: input.targetType } : {}), ...(input.encoding ? { encoding: input.encoding } : {}) });
+    }
+    appendAudit(this.db, { actor: this.actor, action: 'framework.import', subject: f.id, details: { file: input.name, source: f.source, items: f.items.length } });
+    return f;
+  }
+
+  /** The framework as a CASE 1.1 CFPackage (or a saved version's, as frozen). */
+  exportFramework(id: string, version?: number): Record<string, unknown> {
+    return version === undefined ? exportCasePackage(getFramework(this.db, id)) : frameworkVersionPackage(this.db, id, version);
+  }
+
+  /** Framework items matching a query (code, statement, description), for the alignment picker. */
+  searchFrameworkItems(query: string, options: { frameworkId?: string; limit?: number } = {}): Array<{ frameworkId: string; frameworkTitle: string; item: FrameworkItem; alignment: Record<string, unknown> }> {
+    const hits = searchFrameworkItemRows(this.db, query.trim(), options);
+    const frameworks = new Map<string, Framework>();
+    return hits.map((h) => {
+      let f = frameworks.get(h.frameworkId);
+      if (!f) frameworks.set(h.frameworkId, (f = getFramework(this.db, h.frameworkId)));
+      const item = f.items.find((i) => i.id === h.id)!;
+      return { frameworkId: f.id, frameworkTitle: f.title, item, alignment: alignmentFor(f, item) as unknown as Record<string, unknown> };
+    });
+  }
+
+  /** The Alignment for one framework item (to add to an achievement). */
+  alignmentForItem(frameworkId: string, itemId: string): Record<string, unknown> {
+    const f = getFramework(this.db, frameworkId);
+    return alignmentFor(f, findItem(f, itemId)) as unknown as Record<string, unknown>;
+  }
+
+  /** A "single skill" achievement (achievementType Competency) aligned to the item, saved in one step. */
+  createCompetencyAchievement(frameworkId: string, itemId: string, options: { criteria?: string; issuer?: string } = {}): SavedAchievement {
+    const f = getFramework(this.db, frameworkId);
+    const creator = options.issuer ? this.findIssuer(options.issuer).profile : undefined;
+    const achievement = competencyAchievement(f, findItem(f, itemId), { ...(options.criteria ? { criteria: options.criteria } : {}), ...(creator ? { creator } : {}) });
+    return this.saveAchievement(achievement);
+  }
+
+  // ---------------------------------------------------------------- CLR 2.0 records (core/clr)
+
+  /** Status lists of this workspace, signed now from their current bits (what a verification here should use). */
+  private async workspaceStatusLists(): Promise<Map<string, unknown>> {
+    const lists = new Map<string, unknown>();
+    for (const issuer of listIssuers(this.db)) {
+      const infos = listStatusListInfo(this.db, issuer.id);
+      if (!infos.length || issuer.keyAlgorithm === 'RSA-2048') continue;
+      const signer = await this.signerFor(issuer);
+      for (const info of infos) lists.set(info.id, await signDataIntegrity(buildStatusListCredential(getStatusList(this.db, info.id)!), signer));
+    }
+    return lists;
+  }
+
+  private async clrContext(issuerRef: string, online?: boolean): Promise<ClrContext> {
+    const issuer = this.findIssuer(issuerRef);
+    if (issuer.keyAlgorithm === 'RSA-2048') throw new LaurelError('UNSUPPORTED', `${issuer.name} has an RSA key, which signs only VC-JWTs; a CLR needs an embedded proof (Ed25519 or P-256 issuer).`);
+    const signer = await this.signerFor(issuer);
+    const statusListFiles = await this.workspaceStatusLists();
+    const verify: ClrVerifier = (input, recipient) =>
+      this.verify(input, { statusListFiles, ...(online ? { online: true } : {}), ...(recipient ? { recipient: { identifier: recipient } } : {}) });
+    return { db: this.db, actor: this.actor, issuer, signer, verify };
+  }
+
+  /** Credentials this workspace issued to a learner that a CLR can bundle (JSON form, not revoked). */
+  learnerCredentials(recipient: string): Array<{ credentialId: string; achievementId: string | null; name: string | null; issuerId: string; createdAt: string }> {
+    const rows = this.db
+      .prepare(
+        `SELECT c.credential_id, c.issuer_id, c.body, c.created_at FROM credentials c
+         WHERE c.recipient = ? COLLATE NOCASE AND c.format = 'json' AND c.status = 'active'
+           AND NOT EXISTS (SELECT 1 FROM clrs k WHERE k.credential_rowid = c.rowid_pk) ORDER BY c.rowid_pk DESC LIMIT 500`,
+      )
+      .all(recipient.trim()) as Array<{ credential_id: string; issuer_id: string; body: Buffer; created_at: string }>;
+    return rows.map((r) => {
+      const a = innerAchievement(JSON.parse(r.body.toString('utf8')) as Record<string, unknown>);
+      return { credentialId: r.credential_id, achievementId: a?.id ?? null, name: a?.name ?? null, issuerId: r.issuer_id, createdAt: r.created_at };
+    });
+  }
+
+  /** A stored credential of this workspace in its JSON form, as a CLR source. */
+  private storedClrSource(credentialId: string): ClrCredentialSource {
+    const row = getCredentialsById(this.db, credentialId.trim()).find((c) => c.format === 'json');
+    if (!row) {
+      const any = getCredentialsById(this.db, credentialId.trim())[0];
+      throw new LaurelError(any ? 'UNSUPPORTED' : 'NOT_FOUND', any ? `${credentialId} was issued as a VC-JWT only; a CLR embeds JSON credentials with their proofs.` : `No credential ${credentialId} was issued from this workspace.`);
+    }
+    return { label: credentialId, credential: JSON.parse(row.body) as Record<string, unknown> };
+  }
+
+  /**
+   * The editor's check: the achievements a record with these credentials and grouping achievements
+   * would hold (id → name), and every problem of the associations (self-loops, dangling ids,
+   * duplicates, contradictions), each naming the association.
+   */
+  checkClrAssociations(input: { credentials: ReadonlyArray<{ credentialId: string } | { bytes: Uint8Array | string; name: string }>; achievements?: readonly unknown[]; associations: readonly unknown[] }): { achievements: Array<{ id: string; name: string; grouping: boolean }>; issues: AssociationIssue[] } {
+    const creds = input.credentials.map((c) => {
+      if ('credentialId' in c) return this.storedClrSource(c.credentialId).credential!;
+      const parsed = parseInput(c.bytes);
+      if (!parsed.ok || parsed.format !== 'json') throw new LaurelError('INVALID_INPUT', `${c.name}: ${parsed.ok ? 'a VC-JWT has no slot in a CLR' : parsed.reason}.`);
+      return parsed.credential as Record<string, unknown>;
+    });
+    const grouping = (input.achievements ?? []).filter((a): a is Record<string, unknown> => typeof a === 'object' && a !== null && !Array.isArray(a));
+    const index = achievementIndex(creds, grouping);
+    const groupingIds = new Set(grouping.map((g) => g.id));
+    return { achievements: [...index].map(([id, name]) => ({ id, name, grouping: groupingIds.has(id) })), issues: checkAssociations(input.associations, index) };
+  }
+
+  /**
+   * Builds, signs (Data Integrity with the issuer's key), verifies again and stores a CLR for one
+   * learner. Credentials come from this workspace (by id) or as files (JSON or baked PNG/SVG) from
+   * others, which must verify; every one is embedded exactly as its issuer signed it.
+   */
+  async createClr(input: {
+    issuer: string;
+    recipient: string;
+    learnerName?: string;
+    name?: string;
+    description?: string;
+    credentials: ReadonlyArray<{ credentialId: string } | { bytes: Uint8Array | string; name: string }>;
+    achievements?: readonly unknown[];
+    associations?: readonly AssociationInput[];
+    partial?: boolean;
+    validUntil?: string;
+    online?: boolean;
+  }): Promise<CreatedClr> {
+    const ctx = await this.clrContext(input.issuer, input.online);
+    const sources = input.credentials.map((c) => ('credentialId' in c ? this.storedClrSource(c.credentialId) : { label: c.name, bytes: c.bytes }));
+    const who = input.learnerName?.trim() || input.recipient.trim();
+    return createClr(ctx, {
+      name: input.name?.trim() || `Comprehensive Learner Record of ${who}`,
+      learner: { recipient: input.recipient, ...(input.learnerName ? { name: input.learnerName } : {}) },
+      credentials: sources,
+      ...(input.description ? { description: input.description } : {}),
+      ...(input.achievements ? { achievements: input.achievements } : {}),
+      ...(input.associations ? { associations: input.associations } : {}),
+      ...(input.partial ? { partial: true } : {}),
+      ...(input.validUntil ? { validUntil: input.validUntil } : {}),
+    });
+  }
+
+  /** The CLRs signed in this workspace, newest first. */
+  listClrs(options: { learner?: string; batchId?: string } = {}): ClrRecord[] {
+    return listClrRows(this.db, options);
+  }
+
+  /** A stored CLR as a file: JSON, or baked into a PNG/SVG (the image given, else the default badge). */
+  clrFile(credentialId: string, format: ClrFileFormat, image?: Uint8Array): { name: string; bytes: Uint8Array; mediaType: string } {
+    const rec = getClrRow(this.db, credentialId.trim());
+    if (!rec) throw new LaurelError('NOT_FOUND', `No CLR ${credentialId} in this workspace.`);
+    const row = getCredentialsById(this.db, rec.credentialId).find((c) => c.format === 'json')!;
+    const f = clrFile(row.body, format, image);
+    return { name: `${safeBaseName(rec.name, 'clr')}.${format}`, ...f };
+  }
+
+  /**
+   * One CLR per learner of a roster (a job): each learner's credentials from this workspace plus the
+   * third-party ones issued to them; records are stored and, with outDir, written as files.
+   */
+  async runClrBatch(
+    input: Omit<ClrBatchInput, 'batchId' | 'learners'> & { issuer: string; roster: RosterSource; online?: boolean },
+    options: { onProgress?: (p: ClrBatchProgress) => void; signal?: AbortSignal } = {},
+  ): Promise<ClrBatchSummary> {
+    const inspection = inspectRoster(input.roster);
+    const learners: ClrBatchLearner[] = inspection.check.rows.map((r) => ({
+      recipient: (inspection.identity === 'did' ? r.did : r.email) ?? r.did ?? r.email ?? r.learnerId ?? '',
+      ...(r.name ? { name: r.name } : {}),
+      line: r.line,
+    }));
+    if (!learners.length) throw new LaurelError('INVALID_INPUT', 'The roster has no good rows: every learner needs an e-mail address or a DID.');
+    const ctx = await this.clrContext(input.issuer, input.online);
+    const batchId = randomUUID();
+    const { issuer: _i, roster: _r, online: _o, ...rest } = input;
+    const summary = await runClrBatch(ctx, { ...rest, batchId, learners }, options);
+    appendAudit(this.db, { actor: this.actor, action: 'clr.batch', subject: batchId, details: { created: summary.created, skipped: summary.skipped, failed: summary.failed, cancelled: summary.cancelled } });
+    return summary;
   }
 }
 

@@ -18,8 +18,8 @@ import { isObject, pointerToPath } from './util.ts';
 
 export type SchemaBuild = 'json-ld' | 'formal';
 
-/** What a schema describes: the OB kinds, plus a CLR 2.0 ClrCredential (published in the JSON-LD build only). */
-export type SchemaKind = CredentialKind | 'clr';
+/** What a schema describes: the OB kinds, plus a CLR 2.0 ClrCredential and the CLR package's AchievementCredential (published in the JSON-LD build only). */
+export type SchemaKind = CredentialKind | 'clr' | 'clr-achievement';
 
 const FILES: Record<SchemaKind, Partial<Record<SchemaBuild, string>>> = {
   achievement: {
@@ -37,6 +37,10 @@ const FILES: Record<SchemaKind, Partial<Record<SchemaBuild, string>>> = {
   // No strict build of the CLR schemas is public; the verifier uses this one (spec-digest §1.3).
   clr: {
     'json-ld': 'clr2/json-ld/clr_v2p0_clrcredential_schema.json',
+  },
+  // The CLR package's own AchievementCredential schema: what a credential bundled in a CLR is held to.
+  'clr-achievement': {
+    'json-ld': 'clr2/json-ld/clr_v2p0_achievementcredential_schema.json',
   },
 };
 

@@ -78,3 +78,5 @@ export * from './achievements.ts';
 export * from './recipients.ts';
 export * from './batches.ts';
 export * from './hosts.ts';
+export * from './frameworks.ts';
+export * from './clrs.ts';

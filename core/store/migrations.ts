@@ -212,4 +212,78 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX publications_credential ON publications(credential_id);
     `,
   },
+  {
+    version: 5,
+    name: 'skill frameworks (CASE trees, versions) and CLR 2.0 records',
+    sql: `
+      -- A skill framework (a CASE CFDocument): a tree of competencies the achievements align to.
+      CREATE TABLE frameworks (
+        id               TEXT PRIMARY KEY,              -- CFDocument identifier (a UUID)
+        uri              TEXT NOT NULL,                 -- CFDocument uri (what alignments name as targetFramework's home)
+        title            TEXT NOT NULL,
+        creator          TEXT NOT NULL,
+        description      TEXT,
+        language         TEXT,
+        version          TEXT,                          -- CFDocument version, as the author writes it
+        source           TEXT NOT NULL CHECK (source IN ('studio', 'case', 'csv')),
+        extra_json       TEXT NOT NULL DEFAULT '{}',    -- other CFDocument fields, kept for export
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL
+      );
+
+      -- One competency (CFItem) of a framework; the tree is parent_id + position.
+      CREATE TABLE framework_items (
+        framework_id     TEXT NOT NULL REFERENCES frameworks(id) ON DELETE CASCADE,
+        id               TEXT NOT NULL,                 -- CFItem identifier
+        uri              TEXT NOT NULL,
+        parent_id        TEXT,                          -- NULL: a top-level item (child of the document)
+        position         INTEGER NOT NULL,              -- order among siblings (CASE sequenceNumber)
+        code             TEXT,                          -- humanCodingScheme
+        statement        TEXT NOT NULL,                 -- fullStatement
+        description      TEXT,                          -- notes
+        item_type        TEXT,                          -- CFItemType
+        language         TEXT,
+        child_assoc_id   TEXT NOT NULL,                 -- identifier of its isChildOf association (kept for round trips)
+        extra_json       TEXT NOT NULL DEFAULT '{}',
+        updated_at       TEXT NOT NULL,
+        PRIMARY KEY (framework_id, id)
+      );
+      CREATE INDEX framework_items_parent ON framework_items(framework_id, parent_id, position);
+
+      -- CASE associations other than the tree (exactMatchOf, isRelatedTo, …), kept as imported.
+      CREATE TABLE framework_associations (
+        framework_id     TEXT NOT NULL REFERENCES frameworks(id) ON DELETE CASCADE,
+        id               TEXT NOT NULL,
+        json             TEXT NOT NULL,                 -- the CFAssociation as imported
+        PRIMARY KEY (framework_id, id)
+      );
+
+      -- A frozen version of a framework: its CFPackage as exported at that moment.
+      CREATE TABLE framework_versions (
+        framework_id     TEXT NOT NULL REFERENCES frameworks(id) ON DELETE CASCADE,
+        version          INTEGER NOT NULL,
+        label            TEXT,
+        package_json     TEXT NOT NULL,
+        sha256           TEXT NOT NULL,
+        created_at       TEXT NOT NULL,
+        PRIMARY KEY (framework_id, version)
+      );
+
+      -- A signed ClrCredential (its bytes are in credentials): what it bundles, for lists.
+      CREATE TABLE clrs (
+        credential_rowid INTEGER PRIMARY KEY REFERENCES credentials(rowid_pk),
+        credential_id    TEXT NOT NULL,
+        name             TEXT NOT NULL,
+        learner          TEXT NOT NULL,                 -- the recipient as given (e-mail or DID)
+        partial          INTEGER NOT NULL DEFAULT 0,
+        credentials      INTEGER NOT NULL,              -- bundled credentials
+        achievements     INTEGER NOT NULL,              -- grouping achievements
+        associations     INTEGER NOT NULL,
+        inner_json       TEXT NOT NULL,                 -- [{id, issuer, achievementId, name}]
+        batch_id         TEXT,                          -- a roster run, when made by one
+        created_at       TEXT NOT NULL
+      );
+      CREATE INDEX clrs_learner ON clrs(learner);
+    `,
+  },
 ];
