@@ -7,6 +7,7 @@ import { LaurelError, isLaurelError } from '../core/util/errors.ts';
 import { flag, list, parse, required, str, type OptionSpec, type Parsed } from './args.ts';
 import { passphrase } from './prompt.ts';
 import { PUBLISH_HELP, publishCommands } from './publish.ts';
+import { CLR_GROUPS, CLR_HELP, clrCommands } from './clr.ts';
 import { BAKE_HELP, ISSUE_ROSTER_HELP, ISSUE_ROSTER_OPTIONS, UNBAKE_HELP, bake, issueRoster, unbake } from './batch.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -41,6 +42,11 @@ Commands:
   host list         hosts, their access and what they hold
   host disconnect <name>  revoke the host's tokens and forget them
   publish --host <name> <ids…> | --batch <id>    send credentials to a host and read them back
+  framework import <file>     import a skill framework (CASE 1.1 JSON or a CSV of competencies)
+  framework export <id>       write a framework as a CASE 1.1 package
+  framework list    the workspace's skill frameworks
+  clr create        sign a Comprehensive Learner Record (CLR 2.0) bundling a learner's credentials
+  clr batch         one CLR per learner of a roster
 
 ${GLOBAL_HELP}
 
@@ -421,7 +427,13 @@ for (const [name, cmd] of Object.entries(publishCommands(withStudio, (json, huma
   HELP[name] = `${PUBLISH_HELP[name]}\n${GLOBAL_HELP}`;
 }
 
-const GROUPS = new Set(['issuer', 'keys', 'status-list', 'host']);
+// Skill frameworks and CLR 2.0 records (cli/clr.ts): same command shape, output through print().
+for (const [name, cmd] of Object.entries(clrCommands(withStudio, (json, human, data) => print({ json }, human, data)))) {
+  COMMANDS[name] = { options: cmd.options, run: (p, out) => cmd.run(p, out.json) };
+  HELP[name] = `${CLR_HELP[name]}\n${GLOBAL_HELP}`;
+}
+
+const GROUPS = new Set(['issuer', 'keys', 'status-list', 'host', ...CLR_GROUPS]);
 
 /** revoke / suspend / reinstate <credential id> [--reason <text>]. */
 function statusCommand(verb: 'revoke' | 'suspend' | 'reinstate'): { options: OptionSpec; run: (p: Parsed, out: Out) => Promise<number> } {

@@ -72,6 +72,15 @@ const fileArg = v.object({
 
 const decode = (file: Infer<typeof fileArg>, at: string): Uint8Array => v.base64()(file.base64, `${at}.base64`);
 
+// Endorsements and upgrades take a dropped file or pasted text, and write JSON, a JWT or a baked image.
+const endorsePart = v.literal('credential', 'achievement', 'issuer');
+const signedFileFormat = v.literal('json', 'jwt', 'png', 'svg');
+const SIGNED_MEDIA = { json: 'application/vc+ld+json', jwt: 'application/vc+jwt', png: 'image/png', svg: 'image/svg+xml' } as const;
+function sourceOf(a: { file?: Infer<typeof fileArg> | undefined; text?: string | undefined }, what: string): Uint8Array | string {
+  if ((a.file === undefined) === (a.text === undefined)) throw new LaurelError('INVALID_INPUT', `${what}: give either file or text.`);
+  return a.file ? decode(a.file, `${what}.file`) : a.text!;
+}
+
 const httpUrl = (max = 2000) => v.string({ min: 1, max, trim: true, pattern: /^https?:\/\/[^\s]+$/i, patternName: 'a web address starting with https://' });
 const httpsUrl = (max = 2000) => v.string({ min: 1, max, trim: true, pattern: /^https:\/\/[^\s]+$/i, patternName: 'an https:// address' });
 const email = v.string({ min: 3, max: 320, trim: true, pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, patternName: 'an e-mail address' });
@@ -265,7 +274,8 @@ export const CONTRACT = {
     const pending = await h.studio.beginConnectHost(a.host);
     const { jobId } = h.jobs.start((job) => pending.complete({ signal: job.signal }));
     if (h.openUrl) await Promise.resolve(h.openUrl(pending.authorizationUrl)).catch(() => undefined);
-    return { jobId, authorizationUrl: pending.authorizationUrl };
+    // opened: the shell showed the page itself (Electron); otherwise the renderer opens a new tab.
+    return { jobId, authorizationUrl: pending.authorizationUrl, opened: Boolean(h.openUrl) };
   }),
 
   /** Revokes the tokens at the host and deletes them here. */
@@ -476,6 +486,80 @@ export const CONTRACT = {
     h.studio = r.studio;
     return { safetyCopy: r.safetyCopy.name, issuers: r.issuers, credentials: r.credentials };
   }),
+
+  // ---- endorsements and OB 2.0 upgrades (core/endorse, core/upgrade)
+
+  /** What a dropped file would be endorsed as: a credential (verified; refused with the verifier's reason), an achievement or a profile. */
+  inspectEndorsable: method(v.object({ file: v.optional(fileArg), text: v.optional(v.string({ min: 1, max: MAX_FILE_BYTES })), part: v.optional(endorsePart), online: v.optional(v.boolean()) }), (h, a) =>
+    h.studio.inspectEndorsable({ source: sourceOf(a, 'inspectEndorsable'), ...(a.part ? { part: a.part } : {}), ...(a.online ? { online: true } : {}) }),
+  ),
+
+  /** Signs an EndorsementCredential with one of our issuers; returns it as a file (JSON, JWT, or baked PNG/SVG). */
+  endorse: method(
+    v.object({
+      file: v.optional(fileArg),
+      text: v.optional(v.string({ min: 1, max: MAX_FILE_BYTES })),
+      part: v.optional(endorsePart),
+      issuer: issuerRef,
+      comment: v.string({ min: 1, max: 20_000 }),
+      name: v.optional(v.string({ min: 1, max: 300, trim: true })),
+      format: signedFileFormat,
+      image: v.optional(fileArg),
+      validUntil: v.optional(v.string({ min: 1, max: 40 })),
+      online: v.optional(v.boolean()),
+    }),
+    async (h, a) => {
+      const r = await h.studio.endorse({
+        source: sourceOf(a, 'endorse'),
+        issuer: a.issuer,
+        comment: a.comment,
+        format: a.format,
+        ...(a.part ? { part: a.part } : {}),
+        ...(a.name ? { name: a.name } : {}),
+        ...(a.image ? { image: decode(a.image, 'endorse.image') } : {}),
+        ...(a.validUntil ? { validUntil: a.validUntil } : {}),
+        ...(a.online ? { online: true } : {}),
+      });
+      const { body: _b, file, ...meta } = r;
+      return { ...meta, file: wireFile(`endorsement-${safeBaseName(r.endorses.name ?? 'credential', 'credential')}.${file.format}`, file.bytes, SIGNED_MEDIA[file.format]) };
+    },
+  ),
+
+  /** Attaches a received EndorsementCredential to one of our achievements (by id) or issuers. */
+  attachEndorsement: method(
+    v.object({ file: v.optional(fileArg), text: v.optional(v.string({ min: 1, max: MAX_FILE_BYTES })), achievementId: v.optional(v.string({ min: 1, max: 2000 })), issuer: v.optional(issuerRef), online: v.optional(v.boolean()) }),
+    async (h, a) => {
+      const r = await h.studio.attachEndorsement({ source: sourceOf(a, 'attachEndorsement'), ...(a.achievementId ? { achievement: a.achievementId } : {}), ...(a.issuer ? { issuer: a.issuer } : {}), ...(a.online ? { online: true } : {}) });
+      const { body: _b, ...endorsement } = r.endorsement;
+      return { ...r, endorsement };
+    },
+  ),
+
+  listReceivedEndorsements: method(v.object({ achievementId: v.optional(v.string({ min: 1, max: 2000 })), issuer: v.optional(issuerRef), all: v.optional(v.boolean()) }), (h, a) =>
+    h.studio.listReceivedEndorsements({ ...(a.achievementId ? { achievement: a.achievementId } : {}), ...(a.issuer ? { issuer: a.issuer } : {}), ...(a.all ? { all: true } : {}) }).map(({ body: _b, ...r }) => r),
+  ),
+
+  detachEndorsement: method(v.object({ rowId: v.integer({ min: 1 }) }), (h, a) => {
+    const { body: _b, ...r } = h.studio.detachEndorsement(a.rowId);
+    return r;
+  }),
+
+  /** Re-issues an Open Badges 2.0 badge as an OB 3.0 credential by one of our issuers (checked first when online). */
+  upgradeBadge: method(
+    v.object({
+      file: v.optional(fileArg),
+      text: v.optional(v.string({ min: 1, max: MAX_FILE_BYTES })),
+      issuer: issuerRef,
+      format: signedFileFormat,
+      online: v.optional(v.boolean()),
+      allowUnverified: v.optional(v.boolean()),
+    }),
+    async (h, a) => {
+      const r = await h.studio.upgradeBadge({ source: sourceOf(a, 'upgradeBadge'), issuer: a.issuer, format: a.format, ...(a.online ? { online: true } : {}), ...(a.allowUnverified ? { allowUnverified: true } : {}) });
+      const { body: _b, file, ...meta } = r;
+      return { ...meta, file: wireFile(`${safeBaseName(r.achievement.name, 'badge')}-ob3.${file.format}`, file.bytes, SIGNED_MEDIA[file.format]) };
+    },
+  ),
 
   /** Asks a running job to stop; its `cancelled` event follows. */
   cancelJob: method(v.object({ jobId: v.string({ min: 1, max: 100 }) }), (h, a) => ({ cancelled: h.jobs.cancel(a.jobId) })),

@@ -130,8 +130,44 @@ import {
 } from '../clr/index.ts';
 import { getClrRow, listClrRows, searchFrameworkItemRows, type ClrRecord } from '../store/index.ts';
 import { parseInput } from '../verify/index.ts';
+import { withReceivedEndorsements } from '../endorse/embed.ts';
+import {
+  attachEndorsement,
+  detachEndorsement,
+  inspectEndorsable,
+  renderSignedFile,
+  signEndorsement,
+  signFormFor,
+  type AttachedEndorsement,
+  type Endorsable,
+  type SignedFileFormat,
+  type EndorsePart,
+  type SignedEndorsement,
+} from '../endorse/index.ts';
+import { readOb2Badge, upgradeOb2, type Ob2Badge, type UpgradedCredential } from '../upgrade/index.ts';
+import { listReceivedEndorsements, type ReceivedEndorsement } from '../store/endorsements.ts';
 import { openSecretStore, type SecretStore } from '../keys/index.ts';
-import { createFetcher } from '../net/index.ts';
+import { createFetcher, type FetchLimits } from '../net/index.ts';
+// Air-gapped signing: requests, the officer's review, signed bundles (core/airgap).
+import {
+  EXTERNAL_KEYSTORE,
+  approveSigningRequest,
+  createSigningRequest as createAirgapRequest,
+  exportIssuer as exportIssuerFile,
+  exportSignedBatch,
+  importIssuer as importIssuerFile,
+  importSignedBundle as importAirgapBundle,
+  rejectSigningRequest,
+  reviewSigningRequest,
+  signerRequests,
+  type ApprovedRequest,
+  type ImportBundleOptions,
+  type ImportedBundle,
+  type RequestReview,
+  type SignerContext,
+  type SigningRequest,
+} from '../airgap/index.ts';
+import { AIR_GAPPED_SETTING, getBatchSigning, isWorkspaceAirGapped, listSigningRequests, setWorkspaceSetting, summarizeSigningRequest, workspaceId, type SigningRequestSummary } from '../store/index.ts';
 import {
   DEFAULT_PUBLISH_SETTINGS,
   HostService,
@@ -263,6 +299,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DID = /^did:[a-z0-9]+:[A-Za-z0-9._:%-]*[A-Za-z0-9._-]$/;
 
 function keyLocation(spec: string): string {
+  if (spec === EXTERNAL_KEYSTORE) return 'another machine (an air-gapped signer); this workspace prepares signing requests for it';
   return spec === 'keychain' ? 'the OS keychain' : `the encrypted key file ${spec.slice('file:'.length)}`;
 }
 
@@ -414,6 +451,12 @@ export class Studio {
 
   /** The issuer's signer; the private key stays in this process. */
   private async signerFor(issuer: IssuerRecord): Promise<Signer> {
+    if (issuer.keystore === EXTERNAL_KEYSTORE) {
+      throw new LaurelError(
+        'UNSUPPORTED',
+        `The key of ${issuer.name} (${issuer.id}) is kept on an air-gapped signing machine, not here: make a signing request instead (laurel request create), have it signed there, and import the bundle.`,
+      );
+    }
     const store = await this.keyStore(issuer.keystore as KeyStoreSpec);
     return store.signer(issuer.keyRef, issuer.verificationMethod, issuer.id);
   }
@@ -428,10 +471,13 @@ export class Studio {
     // The id is fixed before signing so that a status entry can be allocated for it.
     const credentialId = `urn:uuid:${randomUUID()}`;
     const credentialStatus = this.allocateStatus(issuer, credentialId);
+    // Endorsements received for the issuer and the achievement (core/endorse) go into every credential from now on.
+    const endorsed = withReceivedEndorsements(this.db, issuer.profile, version.achievement, { jwtOnly: format === 'jwt' });
     const credential = buildLearnerCredential({
       credentialId,
-      issuer: issuer.profile,
-      achievement: version.achievement,
+      issuer: endorsed.issuer,
+      achievement: endorsed.achievement,
+      endorsementJwt: endorsed.endorsementJwt,
       learner,
       recipient: { identity },
       validFrom: input.validFrom,
@@ -553,6 +599,11 @@ export class Studio {
     const batch = getBatch(this.db, batchId);
     if (!batch) throw new LaurelError('NOT_FOUND', `No batch ${batchId} in the workspace ${this.workspaceDir}.`);
     const issuer = this.findIssuer(batch.issuerId);
+    // A batch signed elsewhere whose export was interrupted: export again, no key needed.
+    if (getBatchSigning(this.db, batchId) === 'signed') return exportSignedBatch({ db: this.db, workspaceDir: this.workspaceDir, actor: this.actor }, batchId, options);
+    if (getBatchSigning(this.db, batchId) === 'awaiting-signature') {
+      throw new LaurelError('CONFLICT', `Batch ${batchId} is awaiting its signature on the air-gapped signer; import the signed bundle (laurel bundle import) to finish it.`);
+    }
     const signer = await this.signerFor(issuer);
     return runIssueBatch({ db: this.db, workspaceDir: this.workspaceDir, actor: this.actor, signer }, batchId, options);
   }
@@ -565,6 +616,90 @@ export class Studio {
 
   listBatches(): BatchView[] {
     return listBatches(this.db).map((b) => batchView(this.db, b));
+  }
+
+  // ---------------------------------------------------------------- air-gapped mode and signing (core/airgap)
+
+  /** Air-gapped mode: this workspace's studio refuses every network use (publishing, online checks). */
+  get airGapped(): boolean {
+    return isWorkspaceAirGapped(this.db);
+  }
+
+  setAirGapped(on: boolean): { airGapped: boolean } {
+    if (typeof on !== 'boolean') throw new LaurelError('INVALID_INPUT', 'Air-gapped mode is on or off (true or false).');
+    this.db.transaction(() => {
+      setWorkspaceSetting(this.db, AIR_GAPPED_SETTING, on ? 'on' : 'off');
+      appendAudit(this.db, { actor: this.actor, action: 'settings.air-gapped', details: { on } });
+    })();
+    return { airGapped: on };
+  }
+
+  /** The one way this studio reaches the network: core/net's fetcher, refused in air-gapped mode. */
+  private fetcher(limits: FetchLimits = {}): ReturnType<typeof createFetcher> {
+    return createFetcher({ ...limits, airGapped: () => this.airGapped });
+  }
+
+  private signerContext(): SignerContext {
+    return { db: this.db, actor: this.actor, signerFor: (i) => this.signerFor(i), keyLocation: (i) => keyLocation(i.keystore) };
+  }
+
+  /**
+   * Preparer: prepares a batch as for issuing, then writes its signing request instead of signing.
+   * The same roster and options again make a new request for the same batch (the old one is superseded).
+   */
+  async createSigningRequest(input: Omit<PrepareBatchInput, 'issuerId' | 'outDir'> & { issuer: string; outDir?: string }): Promise<{ prepared: PreparedBatch; request: SigningRequest; bytes: Uint8Array; superseded: string[] }> {
+    const issuer = this.findIssuer(input.issuer);
+    const { issuer: _i, outDir, ...rest } = input;
+    const dir = outDir ?? path.join(this.workspaceDir, 'exports', safeBaseName(`signed elsewhere ${new Date().toISOString().replace(/[:.]/g, '-')}`, 'batch'));
+    const prepared = await prepareIssueBatch({ db: this.db, workspaceDir: this.workspaceDir, actor: this.actor }, { ...rest, outDir: dir, issuerId: issuer.id });
+    if (prepared.status === 'complete') throw new LaurelError('CONFLICT', `This roster was already issued with these options (batch ${prepared.batch.id}); there is nothing to sign.`);
+    const made = createAirgapRequest({ db: this.db, workspaceDir: this.workspaceDir, actor: this.actor }, prepared.batch.id);
+    return { prepared: { ...prepared, batch: this.getBatch(prepared.batch.id) }, ...made };
+  }
+
+  /** Signer: checks a request (integrity, contexts, issuer, every credential) and returns the officer's review. */
+  reviewSigningRequest(bytes: Uint8Array): RequestReview {
+    return reviewSigningRequest(this.signerContext(), bytes);
+  }
+
+  /** Signer: the officer approves; signs with the issuer's key and returns the signed bundle (with the audit entry). */
+  approveSigningRequest(bytes: Uint8Array, options: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {}): Promise<ApprovedRequest> {
+    return approveSigningRequest(this.signerContext(), bytes, options);
+  }
+
+  /** Signer: the officer rejects, with a reason for the audit log. */
+  rejectSigningRequest(bytes: Uint8Array, reason: string): RequestReview {
+    return rejectSigningRequest(this.signerContext(), bytes, reason);
+  }
+
+  /** Preparer: verifies a signed bundle against its request, stores the credentials and exports the batch. */
+  importSignedBundle(bytes: Uint8Array, options: ImportBundleOptions = {}): Promise<ImportedBundle> {
+    return importAirgapBundle({ db: this.db, workspaceDir: this.workspaceDir, actor: this.actor }, bytes, options);
+  }
+
+  /** Requests this workspace made (preparer) and opened (signer), newest first. */
+  signingRequests(): { workspace: string; made: SigningRequestSummary[]; opened: SigningRequestSummary[] } {
+    return { workspace: workspaceId(this.db), made: listSigningRequests(this.db, 'preparer').map(summarizeSigningRequest), opened: signerRequests(this.db) };
+  }
+
+  /** Preparer: the request file of a request this workspace made (to write it again). */
+  signingRequestFile(requestId: string): { name: string; bytes: Uint8Array } {
+    const r = listSigningRequests(this.db, 'preparer').find((x) => x.requestId === requestId);
+    if (!r) throw new LaurelError('NOT_FOUND', `This workspace made no signing request ${requestId}.`);
+    return { name: `signing-request-${requestId.slice(-12)}.json`, bytes: new Uint8Array(r.body) };
+  }
+
+  /** The issuer without its private key, as a file for the preparing machine. */
+  exportIssuer(idOrName: string): { name: string; bytes: Uint8Array; issuerId: string } {
+    const issuer = this.findIssuer(idOrName);
+    const { bytes } = exportIssuerFile(this.db, this.actor, issuer);
+    return { name: `${safeBaseName(issuer.name, 'issuer')}.issuer.json`, bytes, issuerId: issuer.id };
+  }
+
+  /** Imports an issuer export: the preparer can then make signing requests for it (it can't sign). */
+  importIssuer(bytes: Uint8Array): { issuer: IssuerView; outcome: 'created' | 'updated' | 'unchanged' } {
+    const r = importIssuerFile(this.db, this.actor, bytes);
+    return { issuer: this.view(r.issuer), outcome: r.outcome };
   }
 
   // ---------------------------------------------------------------- baking
@@ -623,7 +758,7 @@ export class Studio {
       this.hostService = new HostService({
         db: this.db,
         actor: this.actor,
-        fetcher: createFetcher({ timeoutMs: settings.requestTimeoutMs }),
+        fetcher: this.fetcher({ timeoutMs: settings.requestTimeoutMs }),
         settings,
         secretSpec: secretSpec === 'keychain' ? 'keychain' : `file:${path.resolve(secretSpec.slice('file:'.length))}`,
         secretStore: (spec) => {
@@ -705,7 +840,7 @@ export class Studio {
 
   verify(input: Uint8Array | string, options: VerifyOptions = {}): Promise<VerificationReport> {
     // Saved copies of issuers' remote key documents live in the workspace (used offline, with their date).
-    return verifyCredential(input, { cacheDir: remoteCacheDir(this.workspaceDir), ...options });
+    return verifyCredential(input, { cacheDir: remoteCacheDir(this.workspaceDir), fetcher: this.fetcher(), ...options });
   }
 
   /**
@@ -726,6 +861,114 @@ export class Studio {
     }
     const report = await this.verify(input, { statusListFiles: lists });
     return { ...report, statusSource: source };
+  }
+
+  // ---------------------------------------------------------------- endorsements and OB 2.0 upgrades (core/endorse, core/upgrade)
+
+  /** Verify options for things from others: the workspace's key cache; fetch only when asked. */
+  private foreignVerifyOptions(online?: boolean): VerifyOptions {
+    return { cacheDir: remoteCacheDir(this.workspaceDir), ...(online ? { online: true } : {}) };
+  }
+
+  /** What would be endorsed: a credential (verified; refused if it does not verify), an achievement or a profile. */
+  inspectEndorsable(input: { source: Uint8Array | string; part?: EndorsePart; online?: boolean }): Promise<Endorsable> {
+    return inspectEndorsable(input.source, { verify: this.foreignVerifyOptions(input.online), ...(input.part ? { part: input.part } : {}) });
+  }
+
+  /**
+   * Endorses someone else's credential, achievement or issuer profile: signs an EndorsementCredential
+   * with one of our issuers, stores it, and returns it in the file form asked for (JSON, JWT, or
+   * baked into `image` or the default badge).
+   */
+  async endorse(input: {
+    source: Uint8Array | string;
+    part?: EndorsePart;
+    issuer: string;
+    comment: string;
+    name?: string;
+    format?: SignedFileFormat;
+    image?: Uint8Array;
+    validUntil?: string;
+    online?: boolean;
+    allowEdDSA?: boolean;
+  }): Promise<SignedEndorsement & { file: { format: SignedFileFormat; bytes: Uint8Array } }> {
+    const issuer = this.findIssuer(input.issuer);
+    const fileFormat = input.format ?? 'json';
+    if (!['json', 'jwt', 'png', 'svg'].includes(fileFormat)) throw new LaurelError('INVALID_INPUT', `Unknown format '${String(fileFormat)}': use json, jwt, png or svg.`);
+    const target = await this.inspectEndorsable({ source: input.source, ...(input.part ? { part: input.part } : {}), ...(input.online ? { online: true } : {}) });
+    const signer = await this.signerFor(issuer);
+    const signed = await signEndorsement(
+      { db: this.db, actor: this.actor, issuer, signer },
+      {
+        target,
+        comment: input.comment,
+        format: signFormFor(fileFormat, issuer.keyAlgorithm),
+        ...(input.name ? { name: input.name } : {}),
+        ...(input.validUntil ? { validUntil: input.validUntil } : {}),
+        ...(input.allowEdDSA ? { allowEdDSA: true } : {}),
+      },
+    );
+    return { ...signed, file: { format: fileFormat, bytes: renderSignedFile(signed.body, signed.format, fileFormat, input.image) } };
+  }
+
+  /** Attaches a received endorsement to one of our achievements (by id) or issuers; it is embedded from then on. */
+  async attachEndorsement(input: { source: Uint8Array | string; achievement?: string; issuer?: string; online?: boolean }): Promise<AttachedEndorsement> {
+    if ((input.achievement === undefined) === (input.issuer === undefined)) throw new LaurelError('INVALID_INPUT', 'Attach the endorsement to one achievement (its id) or one issuer.');
+    let target: { kind: 'achievement' | 'profile'; id: string; name?: string };
+    if (input.achievement !== undefined) {
+      const found = getLatestAchievement(this.db, input.achievement);
+      if (!found) throw new LaurelError('NOT_FOUND', `No achievement ${input.achievement} in this workspace: attach endorsements to achievements you issue.`);
+      target = { kind: 'achievement', id: found.achievementId, name: String(found.achievement.name ?? '') };
+    } else {
+      const issuer = this.findIssuer(input.issuer!);
+      target = { kind: 'profile', id: issuer.id, name: issuer.name };
+    }
+    return attachEndorsement({ db: this.db, actor: this.actor }, input.source, target, this.foreignVerifyOptions(input.online));
+  }
+
+  /** Received endorsements (attached ones unless `all`), optionally of one achievement or issuer. */
+  listReceivedEndorsements(filter: { achievement?: string; issuer?: string; all?: boolean } = {}): ReceivedEndorsement[] {
+    const target = filter.achievement !== undefined ? { kind: 'achievement' as const, targetId: filter.achievement } : filter.issuer !== undefined ? { kind: 'profile' as const, targetId: this.findIssuer(filter.issuer).id } : {};
+    return listReceivedEndorsements(this.db, { ...target, ...(filter.all ? { all: true } : {}) });
+  }
+
+  detachEndorsement(rowId: number): ReceivedEndorsement {
+    if (!Number.isInteger(rowId) || rowId < 1) throw new LaurelError('INVALID_INPUT', 'Which endorsement? Give its number from the list.');
+    return detachEndorsement({ db: this.db, actor: this.actor }, rowId);
+  }
+
+  /** Reads an OB 2.0 badge and checks what can be checked (online: hosted copy, signature, revocation list). */
+  readOb2Badge(input: { source: Uint8Array | string; online?: boolean }): Promise<Ob2Badge> {
+    return readOb2Badge(input.source, input.online ? { online: true, fetcher: this.fetcher() } : {});
+  }
+
+  /**
+   * Upgrades an OB 2.0 badge: re-issues it as an OB 3.0 credential by one of our issuers, pointing at
+   * the original, and returns it in the file form asked for (baked into the original image when it
+   * came as one, unless `image` is given).
+   */
+  async upgradeBadge(input: {
+    source: Uint8Array | string;
+    issuer: string;
+    format?: SignedFileFormat;
+    image?: Uint8Array;
+    online?: boolean;
+    allowUnverified?: boolean;
+    allowEdDSA?: boolean;
+  }): Promise<UpgradedCredential & { file: { format: SignedFileFormat; bytes: Uint8Array } }> {
+    const issuer = this.findIssuer(input.issuer);
+    const fileFormat = input.format ?? 'json';
+    if (!['json', 'jwt', 'png', 'svg'].includes(fileFormat)) throw new LaurelError('INVALID_INPUT', `Unknown format '${String(fileFormat)}': use json, jwt, png or svg.`);
+    const badge = await this.readOb2Badge({ source: input.source, ...(input.online ? { online: true } : {}) });
+    const signer = await this.signerFor(issuer);
+    const upgraded = await upgradeOb2({ db: this.db, actor: this.actor, issuer, signer }, badge, {
+      format: signFormFor(fileFormat, issuer.keyAlgorithm),
+      ...(input.allowUnverified ? { allowUnverified: true } : {}),
+      ...(input.allowEdDSA ? { allowEdDSA: true } : {}),
+    });
+    // The badge's own picture, when it came baked in one of the asked kind.
+    const sameImage = badge.container === fileFormat && input.source instanceof Uint8Array ? input.source : undefined;
+    return { ...upgraded, file: { format: fileFormat, bytes: renderSignedFile(upgraded.body, upgraded.format, fileFormat, input.image ?? sameImage) } };
   }
 
   // ---------------------------------------------------------------- credentials (the studio's list)
@@ -872,10 +1115,11 @@ export class Studio {
       throw new LaurelError('NOT_FOUND', `No achievement ${a.id} in this workspace.`);
     })());
     const { line, endLine: _e, row: _r, givenName: _g, familyName: _f, ...learner } = row;
+    const endorsed = withReceivedEndorsements(this.db, issuer.profile, achievement, { jwtOnly: false });
     const credential = buildLearnerCredential({
       credentialId: 'urn:uuid:00000000-0000-4000-8000-000000000000',
-      issuer: issuer.profile,
-      achievement,
+      issuer: endorsed.issuer,
+      achievement: endorsed.achievement,
       learner,
       recipient: { identity: inspection.identity, plaintext: input.plaintextIdentity ?? false },
       validFrom: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),

@@ -23,7 +23,7 @@ export function achievementInput(raw: unknown): AchievementInput {
 }
 
 /** A urn:uuid that depends only on `seed`, in UUID v8 form (RFC 9562: custom, here SHA-256 based). */
-function stableUrn(seed: string): string {
+export function stableUrn(seed: string): string {
   const h = createHash('sha256').update(seed, 'utf8').digest();
   h[6] = (h[6]! & 0x0f) | 0x80;
   h[8] = (h[8]! & 0x3f) | 0x80;

@@ -92,6 +92,20 @@ export interface CredentialParts {
   validFrom?: string | undefined;
   validUntil?: string | undefined;
   credentialStatus?: Record<string, unknown> | undefined;
+  /**
+   * Received endorsements as compact JWS, for a credential signed as a VC-JWT only (core/endorse
+   * withReceivedEndorsements): the signing context does not define `endorsementJwt`, so the
+   * builders refuse it and it is added here, checked against the verification context.
+   */
+  endorsementJwt?: { issuer?: string[] | undefined; achievement?: string[] | undefined } | undefined;
+}
+
+/** Whether a built credential carries `endorsementJwt` on its issuer or achievement. */
+function hasEndorsementJwt(c: Record<string, unknown>): boolean {
+  const issuer = c.issuer as Record<string, unknown> | undefined;
+  const subject = c.credentialSubject as Record<string, unknown> | undefined;
+  const achievement = subject?.achievement as Record<string, unknown> | undefined;
+  return (typeof issuer === 'object' && issuer?.endorsementJwt !== undefined) || achievement?.endorsementJwt !== undefined;
 }
 
 /** The unsigned OpenBadgeCredential for one learner (validated by the builder). */
@@ -106,7 +120,14 @@ export function buildLearnerCredential(p: CredentialParts): JsonObject {
   if (p.validUntil) input.validUntil = p.validUntil;
   if (p.learner.evidenceUrl) input.evidence = [{ id: p.learner.evidenceUrl }];
   if (p.credentialStatus) input.credentialStatus = p.credentialStatus as unknown as AchievementCredentialInput['credentialStatus'];
-  return buildAchievementCredential(input) as unknown as JsonObject;
+  const built = buildAchievementCredential(input) as unknown as JsonObject;
+  const jwt = p.endorsementJwt;
+  if (!jwt?.issuer?.length && !jwt?.achievement?.length) return built;
+  const subject = built.credentialSubject as JsonObject;
+  if (jwt.issuer?.length) built.issuer = { ...(built.issuer as JsonObject), endorsementJwt: [...jwt.issuer] };
+  if (jwt.achievement?.length) subject.achievement = { ...(subject.achievement as JsonObject), endorsementJwt: [...jwt.achievement] };
+  assertValid(built, { kind: 'achievement', terms: 'verify' });
+  return built;
 }
 
 /**
@@ -119,6 +140,7 @@ export function proofPreparer(key: ProofKeyInfo, created?: string, options: { re
 
 /** Step 2 of a JSON credential, on the key's thread: sign, check, serialise. The result is stored verbatim. */
 export async function finishJsonCredential(credential: JsonObject, prepared: PreparedProof, signer: Signer): Promise<string> {
+  if (hasEndorsementJwt(credential)) throw new LaurelError('INVALID_INPUT', 'A credential with a Data Integrity proof cannot carry endorsementJwt: the signing context does not define it.');
   const signed = await completeDataIntegrityProof(credential, prepared, signer);
   return JSON.stringify(signed, null, 2) + '\n';
 }
@@ -128,7 +150,8 @@ export async function signJwtCredential(credential: JsonObject, signer: Signer, 
   const jws = await signJwt(credential, signer, { allowEdDSA });
   const payload = JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
   for (const claim of ['iss', 'jti', 'sub', 'nbf', 'exp']) delete payload[claim];
-  assertValid(payload);
+  // endorsementJwt is defined only by the verification copy of the OB context (see CredentialParts).
+  assertValid(payload, hasEndorsementJwt(payload) ? { terms: 'verify' } : {});
   return jws;
 }
 

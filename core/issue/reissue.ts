@@ -1,6 +1,7 @@
 // Re-issuing: a corrected or updated credential for the same learner. Signed credentials are
 // never edited: the new one gets its own id and row, which points at the row it replaces.
 import { randomUUID } from 'node:crypto';
+import { withReceivedEndorsements } from '../endorse/embed.ts';
 import type { Signer } from '../keys/index.ts';
 import { allocateStatusEntries, statusListBaseUrl, type BitstringStatusListEntry } from '../status/index.ts';
 import { getAchievementVersion, getBatch, getCredentialsById, getIssuer, type AchievementVersion, type StoredCredential } from '../store/index.ts';
@@ -83,10 +84,12 @@ export async function reissueCredential(ctx: IssueContext & { signer: Signer }, 
   const credentialId = `urn:uuid:${randomUUID()}`;
   let credentialStatus: BitstringStatusListEntry | undefined;
   if (statusListBaseUrl(db, issuer.id)) credentialStatus = allocateStatusEntries(db, issuer.id, [credentialId]).get(credentialId) as BitstringStatusListEntry;
+  const endorsed = withReceivedEndorsements(db, issuer.profile, achievement, { jwtOnly: old.format === 'jwt' });
   const credential = buildLearnerCredential({
     credentialId,
-    issuer: issuer.profile,
-    achievement,
+    issuer: endorsed.issuer,
+    achievement: endorsed.achievement,
+    endorsementJwt: endorsed.endorsementJwt,
     learner,
     recipient: { identity, plaintext },
     credentialStatus: credentialStatus ? { ...credentialStatus } : undefined,

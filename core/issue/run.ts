@@ -14,6 +14,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { withReceivedEndorsements } from '../endorse/embed.ts';
 import type { Signer } from '../keys/index.ts';
 import {
   appendAudit,
@@ -52,8 +53,11 @@ import type { BatchProgress, BatchSummary, RunBatchOptions } from './types.ts';
 import type { WorkerInit, WorkerResult } from './worker.ts';
 
 export interface RunContext extends IssueContext {
-  /** The issuer's signer; its private key stays on this thread. */
-  signer: Signer;
+  /**
+   * The issuer's signer; its private key stays on this thread. Absent for a batch signed on
+   * another machine (core/airgap): its items arrive signed and the run only exports them.
+   */
+  signer?: Signer;
 }
 
 /** Learners per worker request: large enough to make messaging negligible, small enough to keep both cores busy. */
@@ -164,7 +168,7 @@ export async function runBatch(ctx: RunContext, batchId: string, options: RunBat
   const o = batch.options as unknown as BatchOptions;
   const issuer = getIssuer(db, batch.issuerId);
   if (!issuer) throw new LaurelError('NOT_FOUND', `The batch's issuer ${batch.issuerId} is no longer in this workspace.`);
-  if (signer.controller !== issuer.id || signer.verificationMethod !== issuer.verificationMethod) {
+  if (signer && (signer.controller !== issuer.id || signer.verificationMethod !== issuer.verificationMethod)) {
     throw new LaurelError('INVALID_INPUT', `The signer (${signer.verificationMethod}) is not the batch issuer's key (${issuer.verificationMethod}).`);
   }
   const achievement = getAchievementVersion(db, batch.achievementRowid);
@@ -240,15 +244,18 @@ export async function runBatch(ctx: RunContext, batchId: string, options: RunBat
     }
 
     // 3. Pending items: build + canonicalize in workers, sign + store here, then export.
-    const signPending = async (): Promise<boolean> => {
+    const signPending = async (signer: Signer): Promise<boolean> => {
       const pending = listBatchItems(db, batchId, ['pending']);
       const bySeq = new Map(pending.map((it) => [it.seq, it]));
       const chunks: BatchItemRecord[][] = [];
       for (let i = 0; i < pending.length; i += CHUNK) chunks.push(pending.slice(i, i + CHUNK));
       const json = o.signForms.includes('json');
+      // Endorsements attached by the time this run starts; JWT ones only when no JSON form is signed.
+      const endorsed = withReceivedEndorsements(db, issuer!.profile, achievement!.achievement, { jwtOnly: !json });
       const init: WorkerInit = {
-        issuer: issuer!.profile,
-        achievement: achievement!.achievement,
+        issuer: endorsed.issuer,
+        achievement: endorsed.achievement,
+        ...(endorsed.endorsementJwt ? { endorsementJwt: endorsed.endorsementJwt } : {}),
         recipient: { identity: o.identity, plaintext: o.plaintextIdentity },
         validFrom: o.validFrom,
         ...(o.validUntil ? { validUntil: o.validUntil } : {}),
@@ -403,7 +410,10 @@ export async function runBatch(ctx: RunContext, batchId: string, options: RunBat
       return signal?.aborted === true;
     };
     let cancelled = signal?.aborted === true;
-    if (!wasComplete && initial.pending > 0 && !cancelled) cancelled = await signPending();
+    if (!wasComplete && initial.pending > 0 && !cancelled) {
+      if (!signer) throw new LaurelError('UNSUPPORTED', `Batch ${batchId} has ${initial.pending} credential(s) not signed yet, and this run has no key to sign them.`);
+      cancelled = await signPending(signer);
+    }
 
     // 4. Manifest and mail-merge summary, from the database.
     emit('finishing', true);

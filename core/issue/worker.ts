@@ -9,6 +9,8 @@ import { buildLearnerCredential, proofPreparer, type Learner, type RecipientOpti
 export interface WorkerInit {
   issuer: Record<string, unknown>;
   achievement: Record<string, unknown>;
+  /** Received JWT endorsements, for a batch signed as VC-JWT only. */
+  endorsementJwt?: { issuer?: string[]; achievement?: string[] };
   recipient: RecipientOptions;
   validFrom: string;
   validUntil?: string;
@@ -57,6 +59,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
         validFrom: init.validFrom,
         validUntil: init.validUntil,
         credentialStatus: item.credentialStatus,
+        endorsementJwt: init.endorsementJwt,
       });
       results.push(prepare ? { seq: item.seq, ok: true, credential, prepared: await prepare(credential) } : { seq: item.seq, ok: true, credential });
     } catch (e) {

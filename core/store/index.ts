@@ -80,3 +80,5 @@ export * from './batches.ts';
 export * from './hosts.ts';
 export * from './frameworks.ts';
 export * from './clrs.ts';
+export * from './endorsements.ts';
+export * from './signing.ts';

@@ -286,4 +286,86 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX clrs_learner ON clrs(learner);
     `,
   },
+  {
+    version: 6,
+    name: 'endorsements received for our achievements and profiles; OB 2.0 badges upgraded to OB 3.0',
+    sql: `
+      -- An EndorsementCredential someone else signed about one of our achievements or issuer
+      -- profiles, verified when attached, stored verbatim, embedded in credentials issued later.
+      CREATE TABLE received_endorsements (
+        rowid_pk       INTEGER PRIMARY KEY,
+        target_kind    TEXT NOT NULL CHECK (target_kind IN ('achievement', 'profile')),
+        target_id      TEXT NOT NULL,                   -- the achievement id or our issuer id (= its subject id)
+        endorsement_id TEXT NOT NULL,                   -- the EndorsementCredential's own id
+        endorser_id    TEXT NOT NULL,
+        endorser_name  TEXT,
+        format         TEXT NOT NULL CHECK (format IN ('json', 'jwt')),
+        body           BLOB NOT NULL,                   -- the signed bytes, verbatim
+        sha256         TEXT NOT NULL,
+        comment        TEXT,                            -- endorsementComment (Markdown), for lists
+        valid_until    TEXT,
+        verified_at    TEXT NOT NULL,
+        detached_at    TEXT,                            -- set when no longer embedded
+        created_at     TEXT NOT NULL,
+        UNIQUE (target_kind, target_id, endorsement_id, format)
+      );
+      CREATE INDEX received_endorsements_target ON received_endorsements(target_kind, target_id);
+      CREATE TRIGGER received_endorsements_frozen BEFORE UPDATE OF body, sha256, endorsement_id, format, target_id ON received_endorsements
+        BEGIN SELECT RAISE(ABORT, 'a received endorsement is never edited; detach it and attach another'); END;
+
+      -- Where an upgraded credential came from: the OB 2.0 assertion as read, and how it was checked.
+      CREATE TABLE ob2_upgrades (
+        rowid_pk          INTEGER PRIMARY KEY,
+        credential_rowid  INTEGER NOT NULL REFERENCES credentials(rowid_pk),
+        assertion_id      TEXT NOT NULL,                -- the OB 2.0 assertion id (hosted URL or urn)
+        badge_class_id    TEXT,
+        original_issuer   TEXT,                         -- the OB 2.0 issuer id
+        verification      TEXT NOT NULL CHECK (verification IN ('hosted', 'signed', 'unchecked')),
+        original          BLOB NOT NULL,                -- the assertion as read (JSON text or JWS)
+        created_at        TEXT NOT NULL
+      );
+      CREATE INDEX ob2_upgrades_assertion ON ob2_upgrades(assertion_id);
+    `,
+  },
+  {
+    version: 7,
+    name: 'air-gapped signing: signing requests and bundles, workspace settings',
+    sql: `
+      -- Settings of this workspace (air-gapped mode, the workspace's own id named in requests).
+      CREATE TABLE workspace_settings (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      -- A signing request as the preparer wrote it or the signer opened it (one row per role).
+      CREATE TABLE signing_requests (
+        request_id     TEXT NOT NULL,                   -- urn:uuid, named in the request file
+        role           TEXT NOT NULL CHECK (role IN ('preparer', 'signer')),
+        batch_id       TEXT REFERENCES batches(id),     -- preparer: the batch it asks to sign
+        issuer_id      TEXT NOT NULL,
+        digest         TEXT NOT NULL,                   -- SHA-256 over the request's canonical bytes
+        state          TEXT NOT NULL CHECK (state IN ('awaiting-signature', 'superseded', 'signed', 'imported', 'reviewed', 'approved', 'rejected')),
+        preparer       TEXT NOT NULL,                   -- the preparing workspace's id
+        achievement_id TEXT,
+        achievement_sha256 TEXT,
+        achievement_version INTEGER,
+        count          INTEGER NOT NULL,
+        body           BLOB NOT NULL,                   -- the request file, verbatim
+        bundle_id      TEXT,                            -- the signed bundle made (signer) or imported (preparer)
+        bundle_sha256  TEXT,
+        bundle         BLOB,                            -- signer: the bundle, to hand out again
+        note           TEXT,                            -- a rejection's reason, a superseding request …
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        PRIMARY KEY (request_id, role)
+      );
+      CREATE INDEX signing_requests_batch ON signing_requests(batch_id);
+      CREATE INDEX signing_requests_preparer ON signing_requests(preparer, achievement_id);
+
+      -- Where a batch signed elsewhere stands: prepared, awaiting signature, signed (bundle
+      -- imported and stored), imported (exported as if signed here). NULL: signed here.
+      ALTER TABLE batches ADD COLUMN signing TEXT CHECK (signing IN ('prepared', 'awaiting-signature', 'signed', 'imported'));
+    `,
+  },
 ];

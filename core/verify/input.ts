@@ -23,7 +23,7 @@ const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !==
 const asArray = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 
 const OB2_CONTEXTS = ['https://w3id.org/openbadges/v2', 'https://openbadgespec.org/v2/context.json', 'https://w3id.org/openbadges/v1'];
-export const UPGRADE_NOTE = 'Laurel Studio verifies Open Badges 3.0 and CLR 2.0 credentials; a 2.0 badge can be upgraded to an Open Badges 3.0 credential (a later version of the studio does that)';
+export const UPGRADE_NOTE = 'Laurel Studio verifies Open Badges 3.0 and CLR 2.0 credentials; a 2.0 badge can be upgraded: re-issued as an Open Badges 3.0 credential by one of your issuers, pointing at the original (laurel upgrade <file> --issuer <id> --out <file>, or "Upgrade to OB 3.0" on the Verify screen)';
 
 /** Works out what the input is, before any JSON-LD processing. */
 export function parseInput(input: Uint8Array | string): Parsed {
