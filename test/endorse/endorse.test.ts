@@ -3,6 +3,9 @@
  * endorsements received for our achievements and profiles, which credentials issued afterwards embed.
  * Every signature is checked by our verifier and by verifier-core.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unbake } from '../../core/bake/index.ts';
 import type { Studio } from '../../core/api/index.ts';
@@ -10,7 +13,7 @@ import { signDataIntegrity, signJwt, type JsonObject } from '../../core/proof/in
 import { describeVerdict, verifyCredential, type VerificationReport } from '../../core/verify/index.ts';
 import { listAudit } from '../../core/store/index.ts';
 import { dccAccepts, dccVerify } from '../helpers/verifier-core.ts';
-import { ACHIEVEMENT, studioWithIssuer } from '../issue/helpers.ts';
+import { ACHIEVEMENT, roster, studioWithIssuer } from '../issue/helpers.ts';
 import { badge, makeIssuer, tamper, VC2, OB, type TestIssuer } from '../verify/helpers.ts';
 
 const explain = (r: VerificationReport) => r.checks.map((c) => `${c.id} ${c.status}: ${c.reason}`).join('\n');
@@ -154,6 +157,20 @@ describe('receiving endorsements', () => {
     const later = JSON.parse((await studio.issueCredential({ issuer: ours, achievement: ACHIEVEMENT, recipient: 'third@example.org' })).body) as JsonObject;
     expect(((later.credentialSubject as JsonObject).achievement as JsonObject).endorsement).toBeUndefined();
     expect((await studio.attachEndorsement({ source: JSON.stringify(signed), achievement: achievementId })).outcome).toBe('re-attached');
+  });
+
+  it('a batch issued after attaching embeds the endorsement in every credential (worker threads build them)', async () => {
+    const dir = mkdtempSync(path.join(process.env.LAUREL_TEST_SCRATCH ?? tmpdir(), 'endorse-batch-'));
+    const p = await studio.prepareBatch({ issuer: ours, roster: { bytes: roster(3), name: 'class.csv' }, achievement: { json: ACHIEVEMENT }, outDir: path.join(dir, 'out'), formats: ['json'] });
+    await studio.runBatch(p.batch.id, { workers: 1 });
+    const rows = studio.db.prepare('SELECT body FROM credentials WHERE batch_id = ?').all(p.batch.id) as Array<{ body: Buffer }>;
+    expect(rows).toHaveLength(3);
+    for (const r of rows) {
+      const c = JSON.parse(r.body.toString('utf8')) as JsonObject;
+      const ids = (((c.credentialSubject as JsonObject).achievement as JsonObject).endorsement as JsonObject[]).map((e) => (e.issuer as JsonObject).id);
+      expect(ids).toEqual([endorser.id]);
+      expectValid(await verifyCredential(r.body));
+    }
   });
 
   it('an endorsement of the issuer profile goes into issuer.endorsement', async () => {
