@@ -71,7 +71,7 @@ Prints the credential baked into a PNG or SVG badge image (or writes it to --out
 laurel verify.
 `;
 
-function readFile(file: string, what: string): Buffer {
+export function readFile(file: string, what: string): Buffer {
   try {
     return readFileSync(file);
   } catch (e) {
