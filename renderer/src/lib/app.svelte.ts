@@ -3,7 +3,7 @@
 import { tick } from 'svelte';
 import { api, type IssuerView, type PickedFile, type WorkspaceInfo } from './studio.ts';
 
-export type Route = 'setup' | 'issue' | 'credentials' | 'achievements' | 'verify' | 'settings';
+export type Route = 'setup' | 'issue' | 'credentials' | 'achievements' | 'verify' | 'hosts' | 'settings';
 
 export const app = $state({
   route: 'issue' as Route,
@@ -15,6 +15,8 @@ export const app = $state({
   addingIssuer: false,
   /** Set by Achievements → "Issue": the Issue screen opens on the roster tab with it chosen. */
   issueAchievement: null as string | null,
+  /** Set by the Credentials list or a finished batch: the Hosts screen opens ready to publish it. */
+  publishSelection: null as { batchId?: string; credentialIds?: string[] } | null,
   /** Set by a finished batch: the Credentials screen opens filtered to it. */
   credentialsBatch: null as string | null,
   /** Each issuer's status list URL (null: none, so its credentials can't be revoked). */

@@ -9,6 +9,7 @@ export type { DesignIssue } from '../../../core/design/achievement.ts';
 export type { BatchSummary, BatchView } from '../../../core/issue/types.ts';
 export type { MappingGuess, RosterProblem } from '../../../core/import/index.ts';
 export type { Check, CheckStatus, VerificationReport } from '../../../core/verify/report.ts';
+export type { HostView, PublishSummary } from '../../../core/publish/index.ts';
 
 export class StudioError extends Error {
   readonly code: WireErrorCode;
