@@ -81,7 +81,7 @@ export function readFile(file: string, what: string): Buffer {
   }
 }
 
-function parseFormats(v: string | undefined): ExportFormat[] | undefined {
+export function parseFormats(v: string | undefined): ExportFormat[] | undefined {
   if (v === undefined) return undefined;
   const formats = v.split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
   const bad = formats.filter((f) => !['json', 'jwt', 'png', 'svg'].includes(f));
@@ -90,7 +90,7 @@ function parseFormats(v: string | undefined): ExportFormat[] | undefined {
 }
 
 /** --achievement: a JSON file when one exists at that path, else the id of a stored achievement. */
-function achievementSource(arg: string): { json: unknown } | { id: string } {
+export function achievementSource(arg: string): { json: unknown } | { id: string } {
   if (existsSync(arg) && statSync(arg).isFile()) {
     const text = readFile(arg, 'achievement file').toString('utf8').replace(/^\uFEFF/, '');
     try {
@@ -106,7 +106,7 @@ function achievementSource(arg: string): { json: unknown } | { id: string } {
 const describeEncoding = (e: string): string => (e === 'utf-8-bom' ? 'UTF-8 (with BOM)' : e === 'utf-8' ? 'UTF-8' : e);
 const delimName = (d: string): string => (d === '\t' ? 'tab' : `'${d}'`);
 
-function mappingLines(i: RosterInspection): string[] {
+export function mappingLines(i: RosterInspection): string[] {
   const lines = [`Columns (${i.explicit.length ? 'guessed, with your --map' : 'guessed'}; change with --map <field>=<column>):`];
   const guessed = new Map(i.guess.guesses.map((g) => [g.field, g]));
   const width = Math.max(...Object.keys(i.mapping).map((f) => f.length), 5);
@@ -121,7 +121,7 @@ function mappingLines(i: RosterInspection): string[] {
   return lines;
 }
 
-function identityLine(identity: string, plaintext: boolean): string {
+export function identityLine(identity: string, plaintext: boolean): string {
   if (identity === 'did') return 'Learners are named by their DID (the credential subject id).';
   const what = identity === 'email' ? 'email address' : 'learner id';
   return plaintext ? `Learners are named by their ${what}, written in clear (--plaintext-identity).` : `Learners are named by their ${what}, as a salted SHA-256 hash (a new salt per credential).`;
@@ -134,7 +134,7 @@ function seconds(s: number): string {
 }
 
 /** Progress on stderr: one line rewritten in place on a terminal, plain lines every few seconds otherwise. */
-function progressPrinter(): { update: (p: BatchProgress) => void; end: () => void } {
+export function progressPrinter(): { update: (p: BatchProgress) => void; end: () => void } {
   const tty = process.stderr.isTTY === true;
   let lastPlain = 0;
   let shown = false;

@@ -2,11 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Studio, writeOutput, type IssuerIdChoice, type IssuerView } from '../core/api/index.ts';
 import { isKeyAlgorithm, type KeyAlgorithm, type KeyStoreSpec } from '../core/keys/index.ts';
 import { describeVerdict, exitCodeOf, remoteCacheDir, verifyCredential, type VerificationReport } from '../core/verify/index.ts';
-import { resolveWorkspaceDir } from '../core/store/index.ts';
+import { resolveWorkspaceDir, workspaceDirAirGapped } from '../core/store/index.ts';
 import { LaurelError, isLaurelError } from '../core/util/errors.ts';
 import { flag, list, parse, required, str, type OptionSpec, type Parsed } from './args.ts';
 import { passphrase } from './prompt.ts';
 import { PUBLISH_HELP, publishCommands } from './publish.ts';
+import { ENDORSE_GROUPS, ENDORSE_HELP, endorseCommands } from './endorse.ts';
+import { AIRGAP_GROUPS, AIRGAP_HELP, airgapCommands } from './airgap.ts';
 import { CLR_GROUPS, CLR_HELP, clrCommands } from './clr.ts';
 import { BAKE_HELP, ISSUE_ROSTER_HELP, ISSUE_ROSTER_OPTIONS, UNBAKE_HELP, bake, issueRoster, unbake } from './batch.ts';
 
@@ -47,6 +49,18 @@ Commands:
   framework list    the workspace's skill frameworks
   clr create        sign a Comprehensive Learner Record (CLR 2.0) bundling a learner's credentials
   clr batch         one CLR per learner of a roster
+  endorse <file>    endorse someone else's credential, achievement or profile (signs an EndorsementCredential)
+  endorsement attach <file>   attach an endorsement you received to your achievement or issuer
+  endorsement list|detach     endorsements attached to your achievements and issuers
+  upgrade <file|url>          re-issue an Open Badges 2.0 badge as an Open Badges 3.0 credential
+  request create    (preparer) write a signing request for a roster, to be signed on an air-gapped machine
+  request review <file>   (signer) check a signing request and show what would be signed
+  request sign <file>     (signer) approve: sign with the keychain key, write the signed bundle
+  request reject <file>   (signer) reject a signing request
+  bundle import <file>    (preparer) verify a signed bundle against its request, store and export it
+  issuer export <id>      write an issuer without its private key, for the preparing machine
+  issuer import <file>    import such an issuer (to prepare signing requests for it)
+  settings air-gapped [on|off]   refuse every network use in this workspace
 
 ${GLOBAL_HELP}
 
@@ -249,6 +263,9 @@ export function formatReport(file: string, r: VerificationReport, indent = ''): 
   if (s.recipient) lines.push(`${indent}  to: ${s.recipient}`);
   if (s.validFrom) lines.push(`${indent}  valid from ${s.validFrom}${s.validUntil ? ` until ${s.validUntil}` : ''}`);
   for (const c of r.checks) lines.push(`${indent}  [${STATUS_MARK[c.status]}] ${c.label}: ${c.reason}${c.warning ? ' (warning)' : ''}`);
+  if (r.kind === 'ob2' && !indent && !/BadgeClass|issuer profile/.test(r.checks[0]?.reason ?? '')) {
+    lines.push(`  To re-issue it as Open Badges 3.0: laurel upgrade ${/\s/.test(file) ? JSON.stringify(file) : file} --issuer <id or name> --out <file.json|.jwt|.png|.svg> [--online]`);
+  }
   // One line per endorsement and per bundled credential; --json has their full reports.
   for (const e of r.endorsements ?? []) lines.push(`${indent}  endorsement ${e.path} by ${e.endorser ?? '(unnamed)'}: ${e.outcome}`);
   for (const [i, inner] of (r.inner ?? []).entries()) lines.push(formatReport(`credential ${i + 1} in the record`, inner, `${indent}  `));
@@ -355,6 +372,9 @@ const COMMANDS: Record<string, { options: OptionSpec; run: (p: Parsed, out: Out)
       const statusListFiles = readStatusLists(list(p, 'status-list'));
       const recipient = str(p, 'recipient');
       const isUrl = /^https?:\/\//i.test(file) && !existsSync(file);
+      if (flag(p, 'online') && (await workspaceDirAirGapped(resolveWorkspaceDir(str(p, 'workspace'))))) {
+        throw new LaurelError('NETWORK_REFUSED', 'Air-gapped mode is on in this workspace: nothing is fetched, so --online is refused (laurel settings air-gapped off to allow it).');
+      }
       const report = await verifyCredential(isUrl ? file : readInputFile(file, 'file'), {
         ...(statusListFiles.size ? { statusListFiles } : {}),
         ...(flag(p, 'online') ? { online: true } : {}),
@@ -427,13 +447,25 @@ for (const [name, cmd] of Object.entries(publishCommands(withStudio, (json, huma
   HELP[name] = `${PUBLISH_HELP[name]}\n${GLOBAL_HELP}`;
 }
 
+// Air-gapped signing (cli/airgap.ts): same command shape, output through print().
+for (const [name, cmd] of Object.entries(airgapCommands(withStudio, (json, human, data) => print({ json }, human, data)))) {
+  COMMANDS[name] = { options: cmd.options, run: (p, out) => cmd.run(p, out.json) };
+  HELP[name] = `${AIRGAP_HELP[name]}\n${GLOBAL_HELP}`;
+}
+
+// Endorsements and OB 2.0 upgrades (cli/endorse.ts): same command shape, output through print().
+for (const [name, cmd] of Object.entries(endorseCommands(withStudio, (json, human, data) => print({ json }, human, data)))) {
+  COMMANDS[name] = { options: cmd.options, run: (p, out) => cmd.run(p, out.json) };
+  HELP[name] = `${ENDORSE_HELP[name]}\n${GLOBAL_HELP}`;
+}
+
 // Skill frameworks and CLR 2.0 records (cli/clr.ts): same command shape, output through print().
 for (const [name, cmd] of Object.entries(clrCommands(withStudio, (json, human, data) => print({ json }, human, data)))) {
   COMMANDS[name] = { options: cmd.options, run: (p, out) => cmd.run(p, out.json) };
   HELP[name] = `${CLR_HELP[name]}\n${GLOBAL_HELP}`;
 }
 
-const GROUPS = new Set(['issuer', 'keys', 'status-list', 'host', ...CLR_GROUPS]);
+const GROUPS = new Set(['issuer', 'keys', 'status-list', 'host', ...AIRGAP_GROUPS, ...ENDORSE_GROUPS, ...CLR_GROUPS]);
 
 /** revoke / suspend / reinstate <credential id> [--reason <text>]. */
 function statusCommand(verb: 'revoke' | 'suspend' | 'reinstate'): { options: OptionSpec; run: (p: Parsed, out: Out) => Promise<number> } {

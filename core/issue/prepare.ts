@@ -24,6 +24,7 @@ import {
   countBatchItems,
   findBatchByKey,
   getAchievementVersion,
+  getBatchSigning,
   getIssuer,
   insertBatch,
   insertBatchItem,
@@ -248,6 +249,7 @@ export function batchView(db: Db, b: BatchRecord): BatchView {
     outDir: o.outDir,
     identity: o.identity,
     createdAt: b.createdAt,
+    signing: getBatchSigning(db, b.id),
   };
 }
 

@@ -1,6 +1,6 @@
 // Shapes of batch issuance: what goes in, the progress events, and what comes out.
 import type { GuessedMapping, IdentityField, RosterCheck, RosterEncoding, RosterMapping, RosterProblem } from '../import/index.ts';
-import type { BatchCounts, BatchState } from '../store/index.ts';
+import type { BatchCounts, BatchSigning, BatchState } from '../store/index.ts';
 import type { IdentityMode } from './credential.ts';
 
 export type ExportFormat = 'json' | 'jwt' | 'png' | 'svg';
@@ -67,6 +67,8 @@ export interface BatchView {
   outDir: string;
   identity: IdentityMode;
   createdAt: string;
+  /** Signed on another machine (core/airgap): prepared, awaiting signature, signed, imported. Null: signed here. */
+  signing: BatchSigning | null;
 }
 
 export interface PreparedBatch {

@@ -9,6 +9,8 @@ export interface FetchLimits {
   timeoutMs?: number;
   maxBytes?: number;
   maxRedirects?: number;
+  /** The workspace's air-gapped setting, asked before every request (Studio passes its own). */
+  airGapped?: () => boolean;
 }
 
 export interface FetchedDocument {
@@ -39,7 +41,7 @@ export interface Fetcher {
   request(url: string, options?: RequestOptions): Promise<FetchedDocument>;
 }
 
-const DEFAULTS: Required<FetchLimits> = { timeoutMs: 10_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5 };
+const DEFAULTS: Required<Omit<FetchLimits, 'airGapped'>> = { timeoutMs: 10_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5 };
 
 let airGapped = false;
 
@@ -100,9 +102,10 @@ async function readBounded(res: Response, maxBytes: number, url: string): Promis
 
 export function createFetcher(limits: FetchLimits = {}): Fetcher {
   const { timeoutMs, maxBytes, maxRedirects } = { ...DEFAULTS, ...limits };
+  const workspaceAirGapped = limits.airGapped;
 
   async function request(raw: string, options: RequestOptions = {}): Promise<FetchedDocument> {
-    if (airGapped) throw new LaurelError('NETWORK_REFUSED', `Air-gapped mode is on: ${raw.slice(0, 200)} was not fetched.`);
+    if (airGapped || workspaceAirGapped?.()) throw new LaurelError('NETWORK_REFUSED', `Air-gapped mode is on: ${raw.slice(0, 200)} was not fetched.`);
     let url = checkFetchableUrl(raw);
     const method = options.method ?? 'GET';
     const limitMs = options.timeoutMs ?? timeoutMs;
