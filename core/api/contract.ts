@@ -26,6 +26,7 @@ import path from 'node:path';
 import { ROSTER_FIELDS, type RosterField } from '../import/index.ts';
 import { EXPORT_FORMATS, safeBaseName, type ExportFormat, type RosterInspection, type RosterSource } from '../issue/index.ts';
 import type { CreateIssuerInput, IssueInput, Studio } from './studio.ts';
+import { ASSOCIATION_TYPES } from '../clr/associations.ts';
 import { MAX_FILE_BYTES, noArgs, v, type Infer, type Validator } from './validate.ts';
 import { toWireError, type JobRunner, type StudioEvent, type WireError } from './wire.ts';
 
@@ -185,6 +186,31 @@ function defaultOutDir(studio: Studio, label: string): string {
   for (let n = 2; existsSync(dir); n++) dir = `${base} (${n})`;
   return dir;
 }
+
+// Skill frameworks and CLR records.
+const frameworkId = v.string({ min: 1, max: 200, trim: true });
+const itemId = v.string({ min: 1, max: 2000, trim: true });
+const itemFields = {
+  statement: v.optional(v.string({ min: 1, max: 20_000, trim: true })),
+  code: v.optional(v.string({ max: 200, trim: true })),
+  description: v.optional(v.string({ max: 20_000 })),
+  type: v.optional(v.string({ max: 200, trim: true })),
+  language: v.optional(v.string({ max: 35, trim: true })),
+};
+/** A credential to bundle: one issued here (by id) or a file (JSON or a baked PNG/SVG) from anyone. */
+const clrCredentials = v.array(
+  v.union('kind', {
+    stored: v.object({ kind: v.literal('stored'), credentialId: v.string({ min: 1, max: 2000, trim: true }) }),
+    file: v.object({ kind: v.literal('file'), file: fileArg }),
+  }),
+  { max: 500 },
+);
+const clrSources = (list: Infer<typeof clrCredentials>) => list.map((c, i) => (c.kind === 'stored' ? { credentialId: c.credentialId } : { bytes: decode(c.file, `credentials[${i}].file`), name: c.file.name }));
+const association = v.object({
+  sourceId: v.string({ min: 1, max: 2000, trim: true }),
+  associationType: v.literal(...ASSOCIATION_TYPES),
+  targetId: v.string({ min: 1, max: 2000, trim: true }),
+});
 
 // ------------------------------------------------------------------ the contract
 
@@ -558,6 +584,154 @@ export const CONTRACT = {
       const r = await h.studio.upgradeBadge({ source: sourceOf(a, 'upgradeBadge'), issuer: a.issuer, format: a.format, ...(a.online ? { online: true } : {}), ...(a.allowUnverified ? { allowUnverified: true } : {}) });
       const { body: _b, file, ...meta } = r;
       return { ...meta, file: wireFile(`${safeBaseName(r.achievement.name, 'badge')}-ob3.${file.format}`, file.bytes, SIGNED_MEDIA[file.format]) };
+    },
+  ),
+
+  // ---------------------------------------------------------------- skill frameworks (core/frameworks)
+
+  listFrameworks: method(noArgs, (h) => h.studio.listFrameworks()),
+
+  getFramework: method(v.object({ id: frameworkId }), (h, a) => h.studio.getFramework(a.id)),
+
+  createFramework: method(
+    v.object({ title: v.string({ min: 1, max: 500, trim: true }), creator: v.optional(v.string({ max: 500, trim: true })), description: v.optional(v.string({ max: 20_000 })), language: v.optional(v.string({ max: 35, trim: true })), version: v.optional(v.string({ max: 100, trim: true })), baseUrl: v.optional(httpsUrl()) }),
+    (h, a) => h.studio.createFramework(a),
+  ),
+
+  updateFramework: method(
+    v.object({ id: frameworkId, title: v.optional(v.string({ min: 1, max: 500, trim: true })), creator: v.optional(v.string({ min: 1, max: 500, trim: true })), description: v.optional(v.string({ max: 20_000 })), language: v.optional(v.string({ max: 35, trim: true })), version: v.optional(v.string({ max: 100, trim: true })) }),
+    (h, a) => {
+      const { id, ...patch } = a;
+      return h.studio.updateFramework(id, patch);
+    },
+  ),
+
+  deleteFramework: method(v.object({ id: frameworkId }), (h, a) => {
+    h.studio.deleteFramework(a.id);
+    return { deleted: a.id };
+  }),
+
+  /** A competency: statement required; under parentId (absent: top level), at position (absent: last). */
+  addFrameworkItem: method(
+    v.object({ frameworkId, parentId: v.optional(itemId), position: v.optional(v.integer({ min: 0, max: 100_000 })), ...itemFields, statement: v.string({ min: 1, max: 20_000, trim: true }) }),
+    (h, a) => {
+      const { frameworkId: f, ...input } = a;
+      return h.studio.addFrameworkItem(f, input);
+    },
+  ),
+
+  /** Changes an item's fields; '' clears an optional one. */
+  updateFrameworkItem: method(v.object({ frameworkId, itemId, ...itemFields }), (h, a) => {
+    const { frameworkId: f, itemId: i, ...patch } = a;
+    return h.studio.updateFrameworkItem(f, i, patch);
+  }),
+
+  /** Moves an item (and its subtree) under parentId (absent: top level) at position; a loop is refused. */
+  moveFrameworkItem: method(v.object({ frameworkId, itemId, parentId: v.optional(itemId), position: v.optional(v.integer({ min: 0, max: 100_000 })) }), (h, a) =>
+    h.studio.moveFrameworkItem(a.frameworkId, a.itemId, { parentId: a.parentId ?? null, ...(a.position !== undefined ? { position: a.position } : {}) }),
+  ),
+
+  deleteFrameworkItem: method(v.object({ frameworkId, itemId, withChildren: v.optional(v.boolean()) }), (h, a) => h.studio.deleteFrameworkItem(a.frameworkId, a.itemId, { withChildren: a.withChildren ?? false })),
+
+  saveFrameworkVersion: method(v.object({ frameworkId, label: v.optional(v.string({ max: 200, trim: true })) }), (h, a) => h.studio.saveFrameworkVersion(a.frameworkId, a.label)),
+
+  frameworkVersions: method(v.object({ frameworkId }), (h, a) => h.studio.frameworkVersions(a.frameworkId)),
+
+  /** A CASE 1.1 CFPackage (JSON) or a CSV of competencies. */
+  importFramework: method(
+    v.object({ file: fileArg, replace: v.optional(v.boolean()), title: v.optional(v.string({ max: 500, trim: true })), creator: v.optional(v.string({ max: 500, trim: true })), targetType: v.optional(v.string({ max: 100, trim: true })) }),
+    (h, a) => {
+      const { file, ...rest } = a;
+      return h.studio.importFramework({ bytes: decode(file, 'importFramework.file'), name: file.name, ...rest });
+    },
+  ),
+
+  /** The framework (or a saved version) as a CASE 1.1 CFPackage file. */
+  exportFramework: method(v.object({ id: frameworkId, version: v.optional(v.integer({ min: 1 })) }), (h, a) => {
+    const pkg = h.studio.exportFramework(a.id, a.version);
+    const title = String((pkg.CFDocument as { title?: unknown } | undefined)?.title ?? 'framework');
+    return wireFile(`${safeBaseName(title, 'framework')}${a.version ? ` v${a.version}` : ''}.case.json`, new TextEncoder().encode(JSON.stringify(pkg, null, 2) + '\n'), 'application/json');
+  }),
+
+  /** The alignment picker: items whose code, statement or description contains the query, each with its Alignment. */
+  searchFrameworkItems: method(v.object({ query: v.string({ max: 200 }), frameworkId: v.optional(frameworkId), limit: v.optional(v.integer({ min: 1, max: 200 })) }), (h, a) =>
+    h.studio.searchFrameworkItems(a.query, { ...(a.frameworkId ? { frameworkId: a.frameworkId } : {}), ...(a.limit ? { limit: a.limit } : {}) }),
+  ),
+
+  alignmentForItem: method(v.object({ frameworkId, itemId }), (h, a) => h.studio.alignmentForItem(a.frameworkId, a.itemId)),
+
+  /** A single-skill achievement (achievementType Competency) from one item, saved. */
+  createCompetencyAchievement: method(v.object({ frameworkId, itemId, criteria: v.optional(v.string({ max: 10_000 })), issuer: v.optional(issuerRef) }), (h, a) =>
+    h.studio.createCompetencyAchievement(a.frameworkId, a.itemId, { ...(a.criteria ? { criteria: a.criteria } : {}), ...(a.issuer ? { issuer: a.issuer } : {}) }),
+  ),
+
+  // ---------------------------------------------------------------- CLR 2.0 records (core/clr)
+
+  /** This workspace's JSON credentials issued to a learner (what a record can bundle). */
+  learnerCredentials: method(v.object({ recipient: v.string({ min: 1, max: 2000, trim: true }) }), (h, a) => h.studio.learnerCredentials(a.recipient)),
+
+  /** The editor's live check: the record's achievements and every problem of the associations. */
+  checkClrAssociations: method(v.object({ credentials: clrCredentials, achievements: v.optional(v.array(v.json({ maxBytes: 1024 * 1024 }), { max: 50 })), associations: v.array(v.json({ maxBytes: 10_000 }), { max: 500 }) }), (h, a) =>
+    h.studio.checkClrAssociations({ credentials: clrSources(a.credentials), ...(a.achievements ? { achievements: a.achievements } : {}), associations: a.associations }),
+  ),
+
+  /** Signs a CLR for one learner; answers the signed record, what it bundles and its verification. */
+  createClr: method(
+    v.object({
+      issuer: issuerRef,
+      recipient: v.string({ min: 1, max: 2000, trim: true }),
+      learnerName: v.optional(v.string({ max: 300, trim: true })),
+      name: v.optional(v.string({ max: 500, trim: true })),
+      description: v.optional(v.string({ max: 5000 })),
+      credentials: clrCredentials,
+      achievements: v.optional(v.array(v.json({ maxBytes: 1024 * 1024 }), { max: 50 })),
+      associations: v.optional(v.array(association, { max: 500 })),
+      partial: v.optional(v.boolean()),
+      validUntil: v.optional(dateTime),
+    }),
+    async (h, a) => {
+      const r = await h.studio.createClr({ ...a, credentials: clrSources(a.credentials) });
+      return {
+        credentialId: r.credentialId,
+        issuerId: r.issuerId,
+        clr: JSON.parse(r.body) as Record<string, unknown>,
+        credentials: r.credentials.map((c) => ({ label: c.label, issuerId: c.issuerId, issuerName: c.issuerName, achievement: c.achievement, outcome: c.outcome, note: c.note ?? null })),
+        report: r.report,
+      };
+    },
+  ),
+
+  listClrs: method(v.object({ learner: v.optional(v.string({ max: 2000 })) }), (h, a) => h.studio.listClrs(a.learner ? { learner: a.learner } : {})),
+
+  /** A stored CLR as a file: JSON, or baked into the image given (or the default badge). */
+  exportClr: method(v.object({ credentialId, format: v.literal('json', 'png', 'svg'), image: v.optional(fileArg) }), (h, a) => {
+    const f = h.studio.clrFile(a.credentialId, a.format, a.image ? decode(a.image, 'exportClr.image') : undefined);
+    return wireFile(f.name, f.bytes, f.mediaType);
+  }),
+
+  /** One CLR per learner of a roster, as a job (progress per learner; cancel stops between learners). */
+  runClrBatch: method(
+    v.object({
+      issuer: issuerRef,
+      roster: rosterArg,
+      name: v.string({ min: 1, max: 500, trim: true }),
+      description: v.optional(v.string({ max: 5000 })),
+      credentials: v.optional(v.array(fileArg, { max: 1000 })),
+      achievements: v.optional(v.array(v.json({ maxBytes: 1024 * 1024 }), { max: 50 })),
+      associations: v.optional(v.array(association, { max: 500 })),
+      partial: v.optional(v.boolean()),
+      formats: v.optional(v.array(v.literal('json', 'png', 'svg'), { max: 3 })),
+    }),
+    (h, a) => {
+      const { roster, credentials, ...rest } = a;
+      const source = rosterSource(roster, 'runClrBatch.roster');
+      const pool = (credentials ?? []).map((f, i) => ({ label: f.name, bytes: decode(f, `runClrBatch.credentials[${i}]`) }));
+      return h.jobs.start((job) =>
+        h.studio.runClrBatch({ ...rest, roster: source, pool, outDir: defaultOutDir(h.studio, `CLR ${a.name.replace(/\{name\}/g, '').trim() || 'records'}`), formats: a.formats ?? ['json'] }, {
+          signal: job.signal,
+          onProgress: (p) => job.progress(p.done, p.total, undefined, { created: p.created, skipped: p.skipped, failed: p.failed }),
+        }),
+      );
     },
   ),
 
