@@ -134,6 +134,9 @@ export interface DisconnectResult {
 
 const ALL_SCOPES = ['credential.upsert', 'credential.readonly', 'profile.update', 'profile.readonly'] as const;
 
+const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml'];
+const MAX_IMAGE_BYTES = 256 * 1024;
+
 function slug(title: string): string {
   const s = title
     .normalize('NFKD')
@@ -236,7 +239,7 @@ export class HostService {
     }
     const discovery = checkClrShares({ ob, clr });
     const p = primary(discovery);
-    const facts = { title: p.title, image: p.image, termsUrl: p.termsUrl, privacyUrl: p.privacyUrl, discovery: discovery as unknown as Record<string, unknown> };
+    const facts = { title: p.title, image: await this.inlineImage(p.image), termsUrl: p.termsUrl, privacyUrl: p.privacyUrl, discovery: discovery as unknown as Record<string, unknown> };
     if (existing) {
       if (options.name && options.name !== existing.name) this.checkName(options.name);
       updateHost(this.ctx.db, existing.id, { ...facts, ...(options.name ? { name: options.name } : {}) });
@@ -265,6 +268,21 @@ export class HostService {
       return r;
     })();
     return this.view(record);
+  }
+
+  /**
+   * The host's image as a data: URI, fetched once here: the UI shows no remote images (its CSP,
+   * and no request to the host each time a screen opens). null when it can't be had.
+   */
+  private async inlineImage(image: string | null): Promise<string | null> {
+    if (!image || image.startsWith('data:')) return image;
+    try {
+      const doc = await this.ctx.fetcher.get(image, { accept: IMAGE_TYPES });
+      if (doc.status !== 200 || !IMAGE_TYPES.includes(doc.contentType) || doc.body.length === 0 || doc.body.length > MAX_IMAGE_BYTES) return null;
+      return `data:${doc.contentType};base64,${Buffer.from(doc.body).toString('base64')}`;
+    } catch {
+      return null;
+    }
   }
 
   private checkName(name: string): void {
@@ -346,7 +364,7 @@ export class HostService {
     if (!ob && !clr) throw new LaurelError('NOT_FOUND', `${host.baseUrl} no longer offers the Open Badges or CLR API (its discovery documents are gone).`);
     const discovery = checkClrShares({ ob, clr });
     const p = primary(discovery);
-    updateHost(this.ctx.db, host.id, { title: p.title, image: p.image, termsUrl: p.termsUrl, privacyUrl: p.privacyUrl, discovery: discovery as unknown as Record<string, unknown> });
+    updateHost(this.ctx.db, host.id, { title: p.title, image: p.image === (before.ob ?? before.clr)?.image ? host.image : await this.inlineImage(p.image), termsUrl: p.termsUrl, privacyUrl: p.privacyUrl, discovery: discovery as unknown as Record<string, unknown> });
     return getHost(this.ctx.db, host.id)!;
   }
 

@@ -127,6 +127,8 @@ export interface Behaviour {
   revocation: 'extension' | 'metadata' | 'none';
   /** Show an external logo_uri as an image on the consent page (dev); tests keep pages offline. */
   externalImages: boolean;
+  /** x-imssf-image as an address on this host (/logo.svg) rather than a data: URI. */
+  remoteImage: boolean;
 }
 
 export const DEFAULT_BEHAVIOUR: Behaviour = {
@@ -141,6 +143,7 @@ export const DEFAULT_BEHAVIOUR: Behaviour = {
   delayMs: 0,
   revocation: 'extension',
   externalImages: false,
+  remoteImage: false,
 };
 
 interface Client {
@@ -297,7 +300,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
       version: api === 'clr' ? '2.0' : '3.0',
       termsOfService: `${base}/terms`,
       'x-imssf-privacyPolicyUrl': `${base}/privacy`,
-      'x-imssf-image': LOGO,
+      'x-imssf-image': behaviour.remoteImage ? `${base}/logo.svg` : LOGO,
     };
     delete doc.info['x-status'];
     doc.components.securitySchemes = {
@@ -839,6 +842,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
       if (p === '/terms' || p === '/privacy') {
         return send(res, 200, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(name)}</title></head><body><h1>${p === '/terms' ? 'Terms of service' : 'Privacy policy'}</h1><p>A test host keeps nothing.</p></body></html>`, { 'content-type': 'text/html; charset=utf-8' });
       }
+      if (p === '/logo.svg' && req.method === 'GET') return send(res, 200, Buffer.from(LOGO.split(',')[1]!, 'base64'), { 'content-type': 'image/svg+xml' });
       if (p === '/' && req.method === 'GET') return home(res);
       json(res, 404, { error: 'not_found' });
     };

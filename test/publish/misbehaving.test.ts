@@ -245,4 +245,12 @@ describe.runIf(KEYRING)('misbehaving hosts', () => {
     const view = await pending.complete();
     expect(view.connected).toBe(true);
   });
+
+  it('a host image given as an address is fetched once and kept as a data: URI', async () => {
+    const { host: h, name } = await host({ remoteImage: true });
+    const view = await s.studio.addHost(h.url, { name });
+    expect(view.image).toMatch(/^data:image\/svg\+xml;base64,/);
+    expect(h.requests.filter((r) => r.path === '/logo.svg')).toHaveLength(1);
+    expect(s.studio.listHosts().find((x) => x.name === name)?.image).toBe(view.image);
+  });
 });
