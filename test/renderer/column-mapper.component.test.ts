@@ -33,7 +33,7 @@ const select = (field: string) => screen.getByRole('combobox', { name: new RegEx
 const row = (field: string) => document.querySelector(`tr[data-field="${field}"]`) as HTMLElement;
 
 describe('ColumnMapper', () => {
-  it("starts from the core's guess, with its confidence and reason", () => {
+  it("starts from the core's guess, with its confidence and reason", async () => {
     const { guess } = setup();
     expect(select('Given name').value).toBe('Prénom');
     expect(select('Family name').value).toBe('Nom');
@@ -44,7 +44,9 @@ describe('ColumnMapper', () => {
     expect(within(row('email')).getByText(email.confidence === 'high' ? 'Sure' : email.confidence === 'medium' ? 'Likely' : 'Unsure')).toBeTruthy();
     // A sample of what the chosen column holds.
     expect(within(row('givenName')).getByText('e.g. Zoë · Ana')).toBeTruthy();
-    // A field no column looks like says so.
+    // Fields no column fed are folded away until asked for; then they say so.
+    expect(row('did')).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: /^Show \d+ more fields/ }));
     expect(within(row('did')).getByText('No column looks like it.')).toBeTruthy();
     // Every heading is offered for every field, plus "not used".
     expect([...select('DID').options].map((o) => o.value)).toEqual(['', ...HEADERS]);

@@ -16,6 +16,12 @@ export interface CardView {
   recipient?: string;
   validFrom?: string;
   validUntil?: string;
+  /** The learner's results, named from the achievement's result descriptions and rubric levels. */
+  results?: Array<{ label: string; value: string }>;
+  /** What it aligns to (framework items, standards), by name. */
+  alignments?: string[];
+  tags?: string[];
+  credits?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -59,6 +65,8 @@ export function cardFromCredential(credential: unknown): CardView {
   if (recipientName) view.recipientName = recipientName;
   const recipient = recipientOf(subject);
   if (recipient) view.recipient = recipient.slice(0, 300);
+  const results = resultsOf(subject, achievement);
+  if (results.length) view.results = results;
   const from = text(c.validFrom ?? c.issuanceDate, 60);
   const until = text(c.validUntil ?? c.expirationDate, 60);
   if (from) view.validFrom = from;
@@ -83,12 +91,38 @@ export function cardFromAchievement(achievement: unknown, issuer: unknown, recip
   if (issuerName) view.issuerName = issuerName;
   if (issuerId) view.issuerId = issuerId;
   if (recipientName?.trim()) view.recipientName = recipientName.trim().slice(0, 300);
+  const alignments = list(a.alignment).map((x) => (isObj(x) ? text(x.targetName, 200) : undefined)).filter((x): x is string => !!x);
+  if (alignments.length) view.alignments = alignments.slice(0, 12);
+  const tags = list(a.tag).map((x) => text(x, 60)).filter((x): x is string => !!x);
+  if (tags.length) view.tags = tags.slice(0, 12);
+  if (typeof a.creditsAvailable === 'number' && Number.isFinite(a.creditsAvailable)) view.credits = String(a.creditsAvailable);
   return view;
 }
 
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v.slice(0, 50) : v === undefined ? [] : [v]);
+
+/** "Final grade: Proficient" for each result, its names looked up in the achievement by id. */
+function resultsOf(subject: Obj, achievement: Obj): Array<{ label: string; value: string }> {
+  const descriptions = new Map<string, Obj>();
+  for (const d of list(achievement.resultDescription)) if (isObj(d) && typeof d.id === 'string') descriptions.set(d.id, d);
+  const out: Array<{ label: string; value: string }> = [];
+  for (const r of list(subject.result).slice(0, 10)) {
+    if (!isObj(r)) continue;
+    // A value without a link belongs to the only result description, when there is one.
+    const d = typeof r.resultDescription === 'string' ? descriptions.get(r.resultDescription) : descriptions.size === 1 ? [...descriptions.values()][0] : undefined;
+    let value = text(r.value, 200);
+    if (!value && typeof r.achievedLevel === 'string') {
+      const level = list(d?.rubricCriterionLevel).find((l) => isObj(l) && l.id === r.achievedLevel) as Obj | undefined;
+      value = text(level?.name, 200);
+    }
+    if (value) out.push({ label: text(d?.name, 200) ?? 'Result', value });
+  }
+  return out;
+}
+
 /** "3 May 2026" from an ISO date, or the text as given when it is not one. */
-export function formatDate(iso: string): string {
+export function formatDate(iso: string, month: 'long' | 'short' = 'long'): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleDateString(undefined, { year: 'numeric', month: 'long', day: 'numeric' });
+  return d.toLocaleDateString(undefined, { year: 'numeric', month, day: 'numeric' });
 }
