@@ -1,8 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LaurelError } from '../util/errors.ts';
-import { atomicWrite } from '../util/fs.ts';
-import { DEFAULT_SCRYPT, checkNewPassphrase, seal, unseal, validateScryptParams, type DerivedKey, type ScryptParams } from './envelope.ts';
+import { DEFAULT_SCRYPT, checkNewPassphrase, validateScryptParams, type DerivedKey, type ScryptParams } from './envelope.ts';
+import { readSealedFile, writeSealedFile } from './sealed-file.ts';
 import { BaseKeyStore, parseBundle, serializeBundle, type KeyRecord } from './keystore.ts';
 
 export interface FileKeyStoreOptions {
@@ -75,29 +75,15 @@ export class FileKeyStore extends BaseKeyStore {
 
   /** The records, or null when the file does not exist yet. */
   async #read(): Promise<KeyRecord[] | null> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(this.filePath);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return null;
-      throw new LaurelError('KEYSTORE_UNAVAILABLE', `Can't read the encrypted key file ${this.filePath} (${code ?? 'error'}). Check that it exists and that you may read it.`, { cause: e });
-    }
-    const what = `the encrypted key file ${this.filePath}`;
-    const opened = await unseal(bytes, this.#passphrase, { purposes: ['keystore'], what, ...(this.#key ? { cached: this.#key } : {}) });
+    const what = `encrypted key file ${this.filePath}`;
+    const opened = await readSealedFile(this.filePath, this.#passphrase, { purpose: 'keystore', what, cached: this.#key });
+    if (!opened) return null;
     this.#key = opened.key;
-    return parseBundle(opened.plaintext, what).keys;
+    return parseBundle(opened.plaintext, `the ${what}`).keys;
   }
 
   async #write(records: KeyRecord[]): Promise<void> {
-    const { bytes, key } = await seal(serializeBundle(records), this.#passphrase, 'keystore', this.#scrypt);
-    try {
-      await atomicWrite(this.filePath, bytes, 0o600);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new LaurelError('KEYSTORE_UNAVAILABLE', `Can't write the encrypted key file ${this.filePath} (${code ?? 'error'}). Check the folder exists and is writable.`, { cause: e });
-    }
-    this.#key = key;
+    this.#key = await writeSealedFile(this.filePath, serializeBundle(records), this.#passphrase, { purpose: 'keystore', what: `encrypted key file ${this.filePath}`, scrypt: this.#scrypt });
   }
 
   /** The file's permission bits (for diagnostics; 0600 expected on POSIX). */

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LaurelError } from '../util/errors.ts';
-import { atomicWrite } from '../util/fs.ts';
-import { DEFAULT_SCRYPT, checkNewPassphrase, seal, unseal, validateScryptParams, type DerivedKey, type ScryptParams } from './envelope.ts';
+import { DEFAULT_SCRYPT, checkNewPassphrase, validateScryptParams, type DerivedKey, type ScryptParams } from './envelope.ts';
+import { readSealedFile, writeSealedFile } from './sealed-file.ts';
 import { DEFAULT_KEYCHAIN_SERVICE, keychainCall, keychainDescription, keychainEntry } from './keychain-store.ts';
 import type { KeyStoreSpec } from './open.ts';
 
@@ -131,16 +130,8 @@ export class FileSecretStore implements SecretStore {
   }
 
   async #read(): Promise<SecretsFile | null> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(this.filePath);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return null;
-      throw new LaurelError('KEYSTORE_UNAVAILABLE', `Can't read the ${this.describe()} (${code ?? 'error'}). Check that you may read it.`, { cause: e });
-    }
-    const what = `the ${this.describe()}`;
-    const opened = await unseal(bytes, this.#passphrase, { purposes: ['secrets'], what, ...(this.#key ? { cached: this.#key } : {}) });
+    const opened = await readSealedFile(this.filePath, this.#passphrase, { purpose: 'secrets', what: this.describe(), cached: this.#key });
+    if (!opened) return null;
     this.#key = opened.key;
     let data: unknown;
     try {
@@ -151,21 +142,14 @@ export class FileSecretStore implements SecretStore {
     const d = data as Partial<SecretsFile> | null;
     if (!d || d.version !== 1 || !d.secrets || typeof d.secrets !== 'object' || Object.values(d.secrets).some((v) => typeof v !== 'string')) {
       // Never quote the contents: they are secrets.
-      throw new LaurelError('INVALID_INPUT', `The contents of ${what} are not a version 1 secrets list.`);
+      throw new LaurelError('INVALID_INPUT', `The contents of the ${this.describe()} are not a version 1 secrets list.`);
     }
     return { version: 1, secrets: { ...d.secrets } };
   }
 
   async #write(data: SecretsFile): Promise<void> {
     checkNewPassphrase(this.#passphrase, `The ${this.describe()}`);
-    const { bytes, key } = await seal(Buffer.from(JSON.stringify(data), 'utf8'), this.#passphrase, 'secrets', this.#scrypt);
-    try {
-      await atomicWrite(this.filePath, bytes, 0o600);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new LaurelError('KEYSTORE_UNAVAILABLE', `Can't write the ${this.describe()} (${code ?? 'error'}). Check the folder exists and is writable.`, { cause: e });
-    }
-    this.#key = key;
+    this.#key = await writeSealedFile(this.filePath, Buffer.from(JSON.stringify(data), 'utf8'), this.#passphrase, { purpose: 'secrets', what: this.describe(), scrypt: this.#scrypt });
   }
 }
 

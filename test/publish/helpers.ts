@@ -9,12 +9,12 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { Studio } from '../../core/api/index.ts';
-import { isLaurelError, type ErrorCode, type LaurelError } from '../../core/util/errors.ts';
 import { CHROMIUM } from '../e2e/helpers.ts';
 import { ACHIEVEMENT, PASSPHRASE, TEST_SCRYPT, roster, scratchDir } from '../issue/helpers.ts';
-import { testService } from '../keys/helpers.ts';
+import { expectLaurelRejection, testService } from '../keys/helpers.ts';
 
 export { ACHIEVEMENT, roster, scratchDir };
+export { expectLaurelRejection as rejects };
 
 export const KEYRING = process.env.LAUREL_TEST_KEYRING === '1';
 
@@ -110,17 +110,6 @@ export async function clickConsent(url: string, decision: 'approve' | 'deny' = '
   } finally {
     await context.close();
   }
-}
-
-export async function rejects(p: Promise<unknown>, code: ErrorCode): Promise<LaurelError> {
-  try {
-    await p;
-  } catch (e) {
-    if (!isLaurelError(e)) throw e;
-    expect(e.code, e.message).toBe(code);
-    return e;
-  }
-  throw new Error(`expected a LaurelError ${code}, the promise resolved`);
 }
 
 /** Every byte of the workspace files (database, WAL, shared memory), for "no secret here" checks. */
