@@ -183,6 +183,13 @@ describe('the main job, end to end', () => {
     await page.getByTestId('confirm-revoke').click();
     await expect.poll(() => page.getByTestId('detail-status').textContent()).toBe('Revoked');
     expect(await page.getByTestId('status-note').textContent()).toContain('https://northwind.example/status');
+    // Export again as an SVG badge: baked again from the stored signed bytes.
+    await page.locator('#export-format').selectOption('svg');
+    const svgDownload = page.waitForEvent('download');
+    await page.getByTestId('export-again').click();
+    const svg = readFileSync((await (await svgDownload).path())!, 'utf8');
+    expect(svg).toContain('<openbadges:credential');
+    expect(svg).toContain(await page.getByTestId('credential-detail').locator('dd.mono').first().textContent());
 
     // Verify again: revoked.
     await page.locator('[data-nav="verify"]').click();
@@ -214,8 +221,16 @@ describe('the main job, end to end', () => {
     const context = await h.context('light');
     const page = await context.newPage();
     await page.goto(h.shell.url);
+    // A change to an achievement that has been issued makes a new version; the old one stays.
+    await page.locator('[data-nav="achievements"]').click();
+    await page.getByRole('button', { name: 'Edit Databases 101' }).click();
+    await page.getByText('Version 1 has awarded 4 credentials').waitFor();
+    await page.locator('#a-description').fill('Designs a small relational schema, normalises it, and queries it with SQL.');
+    await page.getByTestId('save-achievement').click();
+    await expect.poll(() => page.getByTestId('designer-saved').textContent()).toContain('Saved as version 2');
     await page.locator('[data-nav="issue"]').click();
     await page.getByTestId('tab-roster').click();
+    expect(await page.locator('#roster-achievement option:checked').textContent()).toBe('Databases 101 (version 2)');
     const rows = ['Name,Email', ...Array.from({ length: 10_000 }, (_, i) => `Learner ${i + 1},learner${i + 1}@example.org`)];
     await dropFile(page, 'roster-drop', 'autumn-cohort.csv', Buffer.from(rows.join('\n')), 'text/csv');
     await expect.poll(() => page.getByTestId('roster-summary').textContent(), { timeout: 30_000 }).toContain('10,000 of 10,000 rows are ready');
