@@ -89,12 +89,22 @@ describe.runIf(KEYRING)('Hosts screen', () => {
     expect(scopes).toEqual(expect.arrayContaining(['add credentials', 'read credentials', 'update the issuer profile', 'stay connected']));
     expect(await card.textContent()).toMatch(/until .*renewed automatically/);
 
-    // ---- publish the batch
+    // ---- publish the batch: pause while it runs (a slow host), then resume
+    host.behaviour.delayMs = 600;
     await page.click('[data-testid="publish"]');
+    await page.locator('[data-testid="publish-progress"]').waitFor();
+    await page.click('[data-testid="pause-publish"]');
+    await page.locator('[data-testid="publish-paused"]').waitFor({ timeout: 15_000 });
+    expect(host.store.ob.credentials.length).toBeLessThan(batchTotal);
+    await shoot(page, 'hosts-paused', 'light');
+    host.behaviour.delayMs = 0;
+    await page.click('[data-testid="resume-publish"]');
     const summary = page.locator('[data-testid="publish-summary"]');
     await summary.waitFor({ timeout: 20_000 });
     expect(await summary.textContent()).toContain(`${batchTotal} published`);
     expect(host.store.ob.credentials).toHaveLength(batchTotal);
+    // Nothing sent twice: one creation per credential.
+    expect(host.upserts.filter((u) => u.status === 201)).toHaveLength(batchTotal);
     await card.locator('[data-testid="host-published"]', { hasText: `${batchTotal} credentials confirmed` }).waitFor();
 
     // ---- the issuer profile
