@@ -28,6 +28,7 @@ import { EXPORT_FORMATS, safeBaseName, type ExportFormat, type RosterInspection,
 import type { CreateIssuerInput, IssueInput, Studio } from './studio.ts';
 import { ASSOCIATION_TYPES } from '../clr/associations.ts';
 import { MAX_FILE_BYTES, noArgs, v, type Infer, type Validator } from './validate.ts';
+import { fingerprint as fingerprintOf } from '../airgap/format.ts';
 import { toWireError, type JobRunner, type StudioEvent, type WireError } from './wire.ts';
 
 export type { JobEvent, ShellEvent, StudioEvent, WireError, WireErrorCode } from './wire.ts';
@@ -435,6 +436,97 @@ export const CONTRACT = {
     return wireFile(f.name, f.bytes, type);
   }),
 
+  // ---------------------------------------------------------------- air-gapped signing (core/airgap)
+
+  /** Air-gapped mode of this workspace: when on, the studio refuses every network use. */
+  setAirGapped: method(v.object({ on: v.boolean() }), (h, a) => h.studio.setAirGapped(a.on)),
+
+  /** Requests this workspace made (preparer) and opened (signer), newest first. */
+  signingRequests: method(noArgs, (h) => h.studio.signingRequests()),
+
+  /** Preparer: prepares the batch as prepareBatch does and answers the signing request as a file to carry to the signer. */
+  createSigningRequest: method(
+    v.object({
+      issuer: issuerRef,
+      achievement: achievementRef,
+      roster: rosterArg,
+      formats: v.optional(v.array(exportFormat, { max: 4 })),
+      image: v.optional(fileArg),
+      skipBadRows: v.optional(v.boolean()),
+      plaintextIdentity: v.optional(v.boolean()),
+      validUntil: v.optional(dateTime),
+    }),
+    async (h, a) => {
+      const achievement = achievementOf(a.achievement);
+      const label = 'id' in achievement ? String(h.studio.listAchievements().find((x) => x.id === achievement.id)?.name ?? 'batch') : String((achievement.json as { name?: unknown })?.name ?? 'batch');
+      const made = await h.studio.createSigningRequest({
+        issuer: a.issuer,
+        roster: rosterSource(a.roster, 'createSigningRequest.roster'),
+        achievement,
+        outDir: defaultOutDir(h.studio, label),
+        ...(a.formats ? { formats: a.formats } : {}),
+        ...(a.image ? { image: { bytes: decode(a.image, 'createSigningRequest.image'), name: a.image.name } } : {}),
+        ...(a.skipBadRows !== undefined ? { skipBadRows: a.skipBadRows } : {}),
+        ...(a.plaintextIdentity !== undefined ? { plaintextIdentity: a.plaintextIdentity } : {}),
+        ...(a.validUntil ? { validUntil: a.validUntil } : {}),
+      });
+      const r = made.request;
+      return {
+        requestId: r.requestId,
+        digest: r.digest.value,
+        fingerprint: fingerprintOf(r.digest.value),
+        count: r.count,
+        batch: made.prepared.batch,
+        superseded: made.superseded,
+        file: wireFile(`signing-request ${safeBaseName(label, 'batch')} ${r.createdAt.slice(0, 10)}.json`, made.bytes, 'application/json'),
+      };
+    },
+  ),
+
+  /** Preparer: a request file this workspace made, again (to carry it once more). */
+  signingRequestFile: method(v.object({ requestId: v.string({ min: 1, max: 200 }) }), (h, a) => {
+    const f = h.studio.signingRequestFile(a.requestId);
+    return wireFile(f.name, f.bytes, 'application/json');
+  }),
+
+  /** Signer: checks a request (any change refused, with what differs) and answers the officer's review. */
+  reviewSigningRequest: method(v.object({ file: fileArg }), (h, a) => h.studio.reviewSigningRequest(decode(a.file, 'reviewSigningRequest.file'))),
+
+  /** Signer: the officer approves; a job that signs every credential with the keychain key and answers the signed bundle. */
+  approveSigningRequest: method(v.object({ file: fileArg }), (h, a) => {
+    const bytes = decode(a.file, 'approveSigningRequest.file');
+    return h.jobs.start(async (job) => {
+      const r = await h.studio.approveSigningRequest(bytes, { signal: job.signal, onProgress: (done, total) => job.progress(done, total, 'signing') });
+      const b = r.bundle;
+      return { bundleId: b.bundleId, requestId: b.request.requestId, count: b.credentials.length, again: r.again, audit: b.audit, file: wireFile(`signed-bundle ${b.signedAt.slice(0, 10)} ${b.bundleId.slice(-8)}.json`, r.bytes, 'application/json') };
+    });
+  }),
+
+  /** Signer: the officer rejects, with a reason for the audit log. */
+  rejectSigningRequest: method(v.object({ file: fileArg, reason: v.string({ min: 1, max: 500, trim: true }) }), (h, a) => h.studio.rejectSigningRequest(decode(a.file, 'rejectSigningRequest.file'), a.reason)),
+
+  /** Preparer: a job that checks a signed bundle against its request, stores the credentials and exports the batch. */
+  importSignedBundle: method(v.object({ file: fileArg, formats: v.optional(v.array(exportFormat, { max: 4 })) }), (h, a) => {
+    const bytes = decode(a.file, 'importSignedBundle.file');
+    return h.jobs.start(async (job) => {
+      const r = await h.studio.importSignedBundle(bytes, {
+        ...(a.formats ? { formats: a.formats } : {}),
+        signal: job.signal,
+        onProgress: (p) => job.progress(p.done, p.total, 'exporting'),
+      });
+      return { requestId: r.requestId, bundleId: r.bundleId, batchId: r.batchId, imported: r.imported, signerAudit: r.signerAudit, batch: h.studio.getBatch(r.batchId), outDir: r.summary.outDir, state: r.summary.state };
+    });
+  }),
+
+  /** The issuer without its private key, as a file for the preparing machine. */
+  exportIssuer: method(v.object({ issuer: issuerRef }), (h, a) => {
+    const f = h.studio.exportIssuer(a.issuer);
+    return wireFile(f.name, f.bytes, 'application/json');
+  }),
+
+  /** Imports an issuer exported on the signing machine (no key: this workspace prepares requests for it). */
+  importIssuer: method(v.object({ file: fileArg }), (h, a) => h.studio.importIssuer(decode(a.file, 'importIssuer.file'))),
+
   // ---------------------------------------------------------------- credentials
 
   /** A page of credentials (SQL paging, search and filters) with the total count. */
@@ -547,7 +639,7 @@ export const CONTRACT = {
         ...(a.online ? { online: true } : {}),
       });
       const { body: _b, file, ...meta } = r;
-      return { ...meta, file: wireFile(`endorsement-${safeBaseName(r.endorses.name ?? 'credential', 'credential')}.${file.format}`, file.bytes, SIGNED_MEDIA[file.format]) };
+      return { ...meta, file: wireFile(`endorsement-${safeBaseName(r.endorses.name ?? 'credential', 'credential').replace(/\s+/g, '-')}.${file.format}`, file.bytes, SIGNED_MEDIA[file.format]) };
     },
   ),
 
@@ -583,7 +675,7 @@ export const CONTRACT = {
     async (h, a) => {
       const r = await h.studio.upgradeBadge({ source: sourceOf(a, 'upgradeBadge'), issuer: a.issuer, format: a.format, ...(a.online ? { online: true } : {}), ...(a.allowUnverified ? { allowUnverified: true } : {}) });
       const { body: _b, file, ...meta } = r;
-      return { ...meta, file: wireFile(`${safeBaseName(r.achievement.name, 'badge')}-ob3.${file.format}`, file.bytes, SIGNED_MEDIA[file.format]) };
+      return { ...meta, file: wireFile(`${safeBaseName(r.achievement.name, 'badge').replace(/\s+/g, '-')}-ob3.${file.format}`, file.bytes, SIGNED_MEDIA[file.format]) };
     },
   ),
 
@@ -845,6 +937,8 @@ function workspaceInfo(h: StudioHost) {
     issuers: count('issuers'),
     credentials: count('credentials'),
     canSwitchWorkspace: h.canSwitchWorkspace,
+    /** Air-gapped mode: the studio refuses every network use in this workspace. */
+    airGapped: h.studio.airGapped,
     /** The desktop shell can show folders (an export, the backups); the browser can't. */
     canOpenFolders: h.canSwitchWorkspace,
   };
