@@ -113,6 +113,18 @@ describe.runIf(KEYRING)('Hosts screen', () => {
     expect(host.store.ob.profile).toMatchObject({ name: 'Acme Training' });
     await shoot(page, 'hosts-connected', 'light');
 
+    // ---- the Credentials list says where each one is published; Publish… comes back here
+    await page.click('[data-nav="credentials"]');
+    await page.locator('[data-testid="credential-row"]').first().waitFor();
+    await page.locator('[data-testid="published-to"]', { hasText: 'riverbank-wallet' }).first().waitFor();
+    expect(await page.locator('[data-testid="published-to"]').allTextContents()).toEqual(Array(batchTotal).fill('riverbank-wallet'));
+    await shoot(page, 'credentials-published', 'light');
+    await page.locator('[data-testid="credential-row"]').first().click();
+    expect(await page.locator('[data-testid="detail-published-to"]').textContent()).toContain('riverbank-wallet');
+    await page.click('[data-testid="publish-credential"]');
+    await page.getByRole('heading', { name: 'Hosts', level: 1 }).waitFor();
+    expect(await page.locator('[data-testid="publish-ids"]').inputValue()).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
+
     const violations = await axeSeriousViolations(page);
     expect(violations, describeViolations(violations)).toEqual([]);
 
