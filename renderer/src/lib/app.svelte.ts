@@ -3,7 +3,7 @@
 import { tick } from 'svelte';
 import { api, type IssuerView, type PickedFile, type WorkspaceInfo } from './studio.ts';
 
-export type Route = 'setup' | 'issue' | 'credentials' | 'achievements' | 'verify' | 'hosts' | 'settings';
+export type Route = 'setup' | 'issue' | 'credentials' | 'achievements' | 'frameworks' | 'clr' | 'verify' | 'endorse' | 'hosts' | 'settings' | 'requests';
 
 export const app = $state({
   route: 'issue' as Route,

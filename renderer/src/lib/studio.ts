@@ -10,6 +10,11 @@ export type { BatchSummary, BatchView } from '../../../core/issue/types.ts';
 export type { MappingGuess, RosterProblem } from '../../../core/import/index.ts';
 export type { Check, CheckStatus, VerificationReport } from '../../../core/verify/report.ts';
 export type { HostView, PublishSummary } from '../../../core/publish/index.ts';
+export type { RequestReview, ReviewRecipient, ReviewWarning } from '../../../core/airgap/signer.ts';
+export type { SigningRequestSummary } from '../../../core/store/signing.ts';
+export type { Framework, FrameworkItem, FrameworkSummary, FrameworkVersion } from '../../../core/frameworks/index.ts';
+export type { AssociationIssue, AssociationType } from '../../../core/clr/associations.ts';
+export type { ClrRecord } from '../../../core/store/clrs.ts';
 
 export class StudioError extends Error {
   readonly code: WireErrorCode;
