@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signDataIntegrity } from '../../core/proof/index.ts';
+import { encodeBitstring, newBitstring, setBit } from '../../core/status/index.ts';
+import { badge, makeIssuer, VC2 } from '../verify/helpers.ts';
 import { checkScreen, dropFile, startHarness, watchConsole, type Harness } from './helpers.ts';
 
 let h: Harness;
@@ -150,6 +153,42 @@ describe('the studio in a browser', () => {
     expect(await page.locator('[data-check="valid-until"]').getAttribute('data-status')).toBe('failed');
     expect(await page.locator('[data-check="proof"]').getAttribute('data-status')).toBe('passed');
     await checkScreen(page, 'verify-expired');
+    await context.close();
+  }, 60_000);
+
+  it('shows a credential suspended by a status list file as suspended, and without the list as could not check', async () => {
+    // Another issuer's credential with a suspension entry, and its signed list with that bit set.
+    const issuer = makeIssuer('Ed25519', { kind: 'did:key' }, 'Riverside Library');
+    const LIST = 'https://riverside.example/status/suspension-1.json';
+    const bits = newBitstring();
+    setBit(bits, 9, true);
+    const list = await signDataIntegrity(
+      { '@context': [VC2], id: LIST, type: ['VerifiableCredential', 'BitstringStatusListCredential'], issuer: issuer.id, validFrom: '2026-01-01T00:00:00Z', credentialSubject: { id: `${LIST}#list`, type: 'BitstringStatusList', statusPurpose: 'suspension', encodedList: encodeBitstring(bits) } },
+      issuer.signer,
+    );
+    const credential = await signDataIntegrity(
+      badge(issuer, { credentialStatus: { id: `${LIST}#9`, type: 'BitstringStatusListEntry', statusPurpose: 'suspension', statusListIndex: '9', statusListCredential: LIST } }),
+      issuer.signer,
+    );
+    const context = await h.context('light');
+    const page = await context.newPage();
+    await page.goto(h.shell.url);
+    await page.locator('[data-nav="verify"]:not([disabled])').click();
+    // Offline and without the list: the status could not be checked; nothing failed.
+    await dropFile(page, 'verify-drop', 'reader.json', Buffer.from(JSON.stringify(credential)), 'application/json');
+    await page.getByTestId('verify-report').waitFor();
+    expect(await page.getByTestId('verify-report').getAttribute('data-verdict')).toBe('unknown');
+    expect(await page.locator('[data-check="status"]').getAttribute('data-status')).toBe('unknown');
+    expect(await page.locator('[data-check="proof"]').getAttribute('data-status')).toBe('passed');
+    // With the published list added as a file: suspended, said as such (not "not valid").
+    await page.getByTestId('status-options').locator('summary').click();
+    await dropFile(page, 'status-list-drop', 'suspension-1.json', Buffer.from(JSON.stringify(list)), 'application/json');
+    await page.getByRole('button', { name: 'Check again with these' }).click();
+    await expect.poll(() => page.getByTestId('verify-report').getAttribute('data-verdict')).toBe('suspended');
+    expect(await page.getByTestId('verdict').textContent()).toBe('Suspended');
+    expect(await page.locator('[data-check="status"]').getAttribute('data-status')).toBe('failed');
+    expect(await page.getByTestId('status-source').textContent()).toContain('1 list file you added');
+    await checkScreen(page, 'verify-suspended');
     await context.close();
   }, 60_000);
 
