@@ -64,6 +64,12 @@ export async function reissueCredential(ctx: IssueContext & { signer: Signer }, 
   const rows = getCredentialsById(db, input.credentialId);
   if (!rows.length) throw new LaurelError('NOT_FOUND', `No credential ${input.credentialId} was issued from this workspace.`);
   const old = rows.find((r) => r.format === 'json') ?? rows[0]!;
+  // Endorsements and upgraded OB 2.0 badges live in the same table but have no learner row to re-issue from.
+  const types = [payloadOf(old).type].flat();
+  if (types.includes('EndorsementCredential')) throw new LaurelError('UNSUPPORTED', `${old.credentialId} is an endorsement, not a learner's credential: sign a new endorsement instead (laurel endorse).`);
+  if (ctx.db.prepare('SELECT 1 FROM ob2_upgrades WHERE credential_rowid = ?').get(old.rowId)) {
+    throw new LaurelError('UNSUPPORTED', `${old.credentialId} is an upgraded Open Badges 2.0 badge: upgrade the original again (laurel upgrade) to re-issue it.`);
+  }
   const issuer = getIssuer(db, old.issuerId);
   if (!issuer) throw new LaurelError('NOT_FOUND', `The credential's issuer ${old.issuerId} is no longer in this workspace.`);
   if (signer.controller !== issuer.id) throw new LaurelError('INVALID_INPUT', `The signer is not the key of ${issuer.id}.`);

@@ -150,6 +150,7 @@ describe('OB 2.0 → 3.0', () => {
     const again = await studio.upgradeBadge({ source: `${web.origin}/beths-robotics-badge.json`, issuer: ours, online: true });
     expect(again.achievement.id).toBe(r.achievement.id);
     expect(again.earlier).toEqual([r.rowId]);
+    await expect(studio.reissueCredential({ credentialId: r.credentialId })).rejects.toThrow(/is an upgraded Open Badges 2\.0 badge: upgrade the original again/);
   });
 
   it('a hosted assertion whose issuer removed it, or marks it revoked, or hosts a different one, is refused', async () => {
