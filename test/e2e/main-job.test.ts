@@ -190,6 +190,13 @@ describe('the main job, end to end', () => {
     const svg = readFileSync((await (await svgDownload).path())!, 'utf8');
     expect(svg).toContain('<openbadges:credential');
     expect(svg).toContain(await page.getByTestId('credential-detail').locator('dd.mono').first().textContent());
+    // Re-issue with the name corrected: a new credential that points at the one it replaces.
+    const revokedId = await page.getByTestId('credential-detail').locator('dd.mono').first().textContent();
+    await page.getByLabel("Learner's name on the new credential").fill('Zoë Martin-Lopez');
+    await page.getByRole('button', { name: 'Re-issue' }).click();
+    await expect.poll(() => page.getByTestId('status-note').textContent()).toContain(`replaces ${revokedId}`);
+    expect(await page.getByTestId('credential-detail').locator('h2').textContent()).toBe('Zoë Martin-Lopez');
+    expect(await page.getByTestId('detail-status').textContent()).toBe('Active');
 
     // Verify again: revoked.
     await page.locator('[data-nav="verify"]').click();
@@ -224,7 +231,7 @@ describe('the main job, end to end', () => {
     // A change to an achievement that has been issued makes a new version; the old one stays.
     await page.locator('[data-nav="achievements"]').click();
     await page.getByRole('button', { name: 'Edit Databases 101' }).click();
-    await page.getByText('Version 1 has awarded 4 credentials').waitFor();
+    await page.getByText('Version 1 has awarded 5 credentials').waitFor();
     await page.locator('#a-description').fill('Designs a small relational schema, normalises it, and queries it with SQL.');
     await page.getByTestId('save-achievement').click();
     await expect.poll(() => page.getByTestId('designer-saved').textContent()).toContain('Saved as version 2');
