@@ -253,4 +253,39 @@ describe.runIf(KEYRING)('misbehaving hosts', () => {
     expect(h.requests.filter((r) => r.path === '/logo.svg')).toHaveLength(1);
     expect(s.studio.listHosts().find((x) => x.name === name)?.image).toBe(view.image);
   });
+
+  it('scopes narrowed by the host mid-run (403 on upsert): stops with a clear message, nothing reported published', async () => {
+    const { host: h, name } = await host();
+    await connected(s, h.url, name);
+    h.behaviour.withholdScopes = [`${OB}credential.upsert`];
+    h.expireAccessTokens(); // the next call refreshes, and the new token lacks upsert
+    const r = await s.studio.publish({ host: name, credentialIds: ids.slice(0, 2) });
+    expect(r.stopped?.message).toContain('refused to add credentials');
+    expect(r.stopped?.message).toContain(`laurel host connect ${name}`);
+    expect(r.items[0]).toMatchObject({ outcome: 'failed', httpStatus: 403 });
+    expect(r.items[1]).toMatchObject({ outcome: 'not-attempted' });
+    expect(h.store.ob.credentials).toHaveLength(0);
+    invariants(h, r, name);
+    // Now the stored grant says so too: the next run stops before sending anything.
+    const e = await rejects(s.studio.publish({ host: name, credentialIds: ids.slice(0, 2) }), 'UNSUPPORTED');
+    expect(e.message).toContain('did not grant Laurel Studio permission to add');
+  });
+
+  it('discovery is kept while fresh and revalidated with If-None-Match when stale', async () => {
+    const { host: h, name } = await host();
+    await connected(s, h.url, name);
+    const discovery = () => h.requests.filter((q) => q.path.endsWith('/discovery'));
+    const before = discovery().length;
+    await s.studio.publish({ host: name, credentialIds: [ids[0]!] });
+    expect(discovery().length).toBe(before); // fresh (Cache-Control max-age=300): not asked again
+    const row = s.studio.db.prepare('SELECT discovery_json FROM hosts WHERE name = ?').get(name) as { discovery_json: string };
+    const d = JSON.parse(row.discovery_json) as Record<string, { freshUntil: string; etag: string } | null>;
+    for (const api of ['ob', 'clr']) d[api]!.freshUntil = new Date(Date.now() - 1000).toISOString();
+    s.studio.db.prepare('UPDATE hosts SET discovery_json = ? WHERE name = ?').run(JSON.stringify(d), name);
+    await s.studio.publish({ host: name, credentialIds: [ids[1]!] });
+    expect(discovery().slice(before).map((q) => q.status)).toEqual([304, 304]);
+    const after = JSON.parse((s.studio.db.prepare('SELECT discovery_json FROM hosts WHERE name = ?').get(name) as { discovery_json: string }).discovery_json) as typeof d;
+    expect(Date.parse(after.ob!.freshUntil)).toBeGreaterThan(Date.now() + 200_000);
+    expect(after.ob!.etag).toBe(d.ob!.etag);
+  });
 });
