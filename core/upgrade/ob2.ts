@@ -199,7 +199,7 @@ export async function readOb2Badge(input: Uint8Array | string, options: ReadOb2O
           result = { method: 'hosted', status: 'failed', reason: (e as Error).message };
         }
         if (hosted) {
-          const same = str(hosted.id) === id && JSON.stringify(hosted.recipient) === JSON.stringify(assertion.recipient);
+          const same = str(hosted.id) === id && sameRecipient(hosted.recipient, assertion.recipient) && idOf(hosted.badge) === idOf(assertion.badge);
           if (!same) result = { method: 'hosted', status: 'failed', reason: `the copy hosted at ${id} is a different assertion (its id or recipient differ from this file's)` };
           else {
             result = { method: 'hosted', status: 'passed', reason: `the issuer hosts the same assertion at ${id}` };
@@ -231,6 +231,18 @@ export async function readOb2Badge(input: Uint8Array | string, options: ReadOb2O
     }
   }
   return { assertion, badgeClass, issuer, original, source, ...extra, verification: result, revocation, notes };
+}
+
+/** The same recipient, whatever the key order or the case of the hash. */
+function sameRecipient(a: unknown, b: unknown): boolean {
+  if (!isObject(a) || !isObject(b)) return false;
+  const norm = (r: JsonObject) => [str(r.type)?.toLowerCase() ?? 'email', r.hashed === true || r.hashed === 'true', str(r.identity)?.toLowerCase(), str(r.salt) ?? ''].join('\u0000');
+  return norm(a) === norm(b);
+}
+
+/** A node's id, whether it is embedded or given as its address. */
+function idOf(v: unknown): string | undefined {
+  return isObject(v) ? str(v.id) : str(v);
 }
 
 async function checkSignature(jws: string, verification: JsonObject, issuer: JsonObject, net: GetFetcher): Promise<Ob2Badge['verification']> {

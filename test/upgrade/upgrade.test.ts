@@ -161,6 +161,12 @@ describe('OB 2.0 → 3.0', () => {
     await expect(studio.upgradeBadge({ source: JSON.stringify(assertion(web.origin, { id: `${web.origin}/revoked.json` })), issuer: ours, online: true })).rejects.toThrow(/the badge was revoked: the issuer marks it revoked: Issued in error/);
     web.routes.set('/other.json', assertion(web.origin, { id: `${web.origin}/other.json`, recipient: { type: 'email', hashed: false, identity: 'mallory@example.org' } }));
     await expect(studio.upgradeBadge({ source: JSON.stringify(assertion(web.origin, { id: `${web.origin}/other.json` })), issuer: ours, online: true })).rejects.toThrow(/is a different assertion/);
+    web.routes.set('/other-badge.json', assertion(web.origin, { id: `${web.origin}/other-badge.json`, badge: `${web.origin}/another-badge.json` }));
+    await expect(studio.upgradeBadge({ source: JSON.stringify(assertion(web.origin, { id: `${web.origin}/other-badge.json` })), issuer: ours, online: true })).rejects.toThrow(/is a different assertion/);
+    // The same assertion written with its keys in another order (and the hash in capitals) is the same.
+    web.routes.set('/reordered.json', assertion(web.origin, { id: `${web.origin}/reordered.json`, recipient: { identity: HASH.toUpperCase().replace('SHA256$', 'sha256$'), salt: SALT, hashed: true, type: 'email' } }));
+    const same = await studio.upgradeBadge({ source: JSON.stringify(assertion(web.origin, { id: `${web.origin}/reordered.json` })), issuer: ours, online: true });
+    expect(same.original.verification.status).toBe('passed');
   });
 
   it('offline, a hosted badge is re-issued only when asked to skip the check; an address alone needs online', async () => {
