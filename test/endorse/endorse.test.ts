@@ -51,6 +51,11 @@ describe('endorsing an imported badge', () => {
     expect(row).toMatchObject({ issuer_id: ours, recipient: foreign.id, format: 'json' });
     expect(row.body.toString('utf8')).toBe(r.body);
     expect(listAudit(studio.db, 10).find((a) => a.action === 'endorsement.sign' && a.subject === r.credentialId)?.details).toMatchObject({ endorses: foreign.id, kind: 'credential', verdict: 'valid' });
+    // The studio's credential list shows it, and exports it again, baked too.
+    expect(studio.listCredentials({}).rows.some((c) => c.credentialId === r.credentialId)).toBe(true);
+    expect(studio.getCredential(r.credentialId).credentialId).toBe(r.credentialId);
+    const again = studio.exportCredential(r.credentialId, 'svg');
+    expect(unbake(again.bytes).text.trim()).toBe(r.body.trim());
     // It is not a learner's credential: re-issuing it is refused, with what to do instead.
     await expect(studio.reissueCredential({ credentialId: r.credentialId })).rejects.toThrow(/is an endorsement, not a learner's credential: sign a new endorsement instead/);
   });
