@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const benches = ['scripts/bench/roster.ts', 'scripts/bench/issue.ts', 'scripts/bench/verify.ts'];
+const benches = ['scripts/bench/roster.ts', 'scripts/bench/issue.ts', 'scripts/bench/verify.ts', 'scripts/bench/catalog.ts'];
 let failed = 0;
 for (const bench of benches) {
   console.log(`\n== ${bench}`);
