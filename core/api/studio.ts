@@ -167,7 +167,7 @@ import {
   type SignerContext,
   type SigningRequest,
 } from '../airgap/index.ts';
-import { AIR_GAPPED_SETTING, getBatchSigning, isWorkspaceAirGapped, listSigningRequests, setWorkspaceSetting, summarizeSigningRequest, workspaceId, type SigningRequestSummary } from '../store/index.ts';
+import { AIR_GAPPED_SETTING, getBatchSigning, isWorkspaceAirGapped, listSigningRequests, setBatchSigning, setWorkspaceSetting, summarizeSigningRequest, workspaceId, type SigningRequestSummary } from '../store/index.ts';
 import {
   DEFAULT_PUBLISH_SETTINGS,
   HostService,
@@ -599,10 +599,16 @@ export class Studio {
     const batch = getBatch(this.db, batchId);
     if (!batch) throw new LaurelError('NOT_FOUND', `No batch ${batchId} in the workspace ${this.workspaceDir}.`);
     const issuer = this.findIssuer(batch.issuerId);
-    // A batch signed elsewhere whose export was interrupted: export again, no key needed.
-    if (getBatchSigning(this.db, batchId) === 'signed') return exportSignedBatch({ db: this.db, workspaceDir: this.workspaceDir, actor: this.actor }, batchId, options);
-    if (getBatchSigning(this.db, batchId) === 'awaiting-signature') {
-      throw new LaurelError('CONFLICT', `Batch ${batchId} is awaiting its signature on the air-gapped signer; import the signed bundle (laurel bundle import) to finish it.`);
+    const signing = getBatchSigning(this.db, batchId);
+    // Signed elsewhere: exported (again, or after an interruption) from the stored credentials, no key needed.
+    if (signing === 'signed' || signing === 'imported') return exportSignedBatch({ db: this.db, workspaceDir: this.workspaceDir, actor: this.actor }, batchId, options);
+    if (signing === 'prepared' || signing === 'awaiting-signature') {
+      throw new LaurelError(
+        'CONFLICT',
+        signing === 'prepared'
+          ? `Batch ${batchId} was prepared for the air-gapped signer, but its signing request was not written; make it again (laurel request create with the same roster).`
+          : `Batch ${batchId} is awaiting its signature on the air-gapped signer; import the signed bundle (laurel bundle import) to finish it.`,
+      );
     }
     const signer = await this.signerFor(issuer);
     return runIssueBatch({ db: this.db, workspaceDir: this.workspaceDir, actor: this.actor, signer }, batchId, options);
@@ -653,6 +659,8 @@ export class Studio {
     const dir = outDir ?? path.join(this.workspaceDir, 'exports', safeBaseName(`signed elsewhere ${new Date().toISOString().replace(/[:.]/g, '-')}`, 'batch'));
     const prepared = await prepareIssueBatch({ db: this.db, workspaceDir: this.workspaceDir, actor: this.actor }, { ...rest, outDir: dir, issuerId: issuer.id });
     if (prepared.status === 'complete') throw new LaurelError('CONFLICT', `This roster was already issued with these options (batch ${prepared.batch.id}); there is nothing to sign.`);
+    // Marked at once: should writing the request fail, the batch still shows it is meant for the signer.
+    if (prepared.status === 'new') setBatchSigning(this.db, prepared.batch.id, 'prepared');
     const made = createAirgapRequest({ db: this.db, workspaceDir: this.workspaceDir, actor: this.actor }, prepared.batch.id);
     return { prepared: { ...prepared, batch: this.getBatch(prepared.batch.id) }, ...made };
   }

@@ -3,7 +3,7 @@
  * key stores; the signer's key in the keychain), request → review → sign → import → export, the
  * signer under a guard that fails on any connection; every credential checked by verifier-core.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestBody, fingerprint, sealBundle, sealRequest, type SignedBundle, type SigningRequest } from '../../core/airgap/index.ts';
@@ -102,6 +102,14 @@ describe('request → review → sign → import → export', () => {
     const png = files.find((f) => f.endsWith('.png'))!;
     const baked = unbake(readFileSync(path.join(out, png)));
     expect(readFileSync(path.join(out, png.replace(/\.png$/, '.json')), 'utf8')).toBe(baked.text);
+
+    // Continues as if signed here, with no key: a lost file is written again from the stored credential.
+    const lost = files.find((f) => f.endsWith('.json') && f !== 'manifest.json')!;
+    rmSync(path.join(out, lost));
+    const rerun = await w.preparer.runBatch(made.prepared.batch.id);
+    expect(rerun.repairedFiles).toBeGreaterThanOrEqual(1);
+    expect(existsSync(path.join(out, lost))).toBe(true);
+    expect(w.preparer.getBatch(made.prepared.batch.id).signing).toBe('imported');
 
     // Importing the same bundle again is a replay.
     const again = await refusal(w.preparer.importSignedBundle(approved.bytes));

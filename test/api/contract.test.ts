@@ -116,7 +116,7 @@ describe('callStudio against a real workspace', () => {
     const r = await callStudio(host, 'workspaceInfo', undefined);
     expect(r).toEqual({
       ok: true,
-      value: { path: path.join(scratch, 'ws'), keystore: { kind: 'file', location: `the encrypted key file ${path.join(scratch, 'keys.laurel')}` }, issuers: 0, credentials: 0, canSwitchWorkspace: false, canOpenFolders: false },
+      value: { path: path.join(scratch, 'ws'), keystore: { kind: 'file', location: `the encrypted key file ${path.join(scratch, 'keys.laurel')}` }, issuers: 0, credentials: 0, canSwitchWorkspace: false, airGapped: false, canOpenFolders: false },
     });
   });
 
