@@ -83,12 +83,20 @@ export async function checkCredentialForClr(source: ClrCredentialSource, learner
   const outcome = describeVerdict(report);
   const unknown = report.checks.filter((c) => c.status === 'unknown');
   const recipient = report.checks.find((c) => c.id === 'recipient');
-  if (recipient?.status === 'failed') throw new LaurelError('VALIDATION', `${source.label} was not issued to ${learner}: ${recipient.reason}.`);
   let note: string | undefined;
-  if (outcome === 'expired') note = 'it has expired';
-  else if (outcome === 'could-not-check' && unknown.every((c) => c.id === 'status' || c.id === 'recipient')) {
-    note = unknown.map((c) => c.reason).join('; ');
-  } else if (outcome !== 'valid') {
+  if (recipient?.status === 'failed') {
+    // A learner known by DID can't be compared with a credential that names them only by a hashed
+    // e-mail address: bundled, with a note. Anything that names someone else is refused.
+    const subject = [credential.credentialSubject].flat().find(isObject);
+    const byEmailOnly = !/@/.test(learner) && subject !== undefined && typeof subject.id !== 'string';
+    if (!byEmailOnly) throw new LaurelError('VALIDATION', `${source.label} was not issued to ${learner}: ${recipient.reason}.`);
+    note = `it names its learner by an identifier that can't be compared with ${learner}`;
+  }
+  const failedOther = report.checks.some((c) => c.status === 'failed' && c.id !== 'recipient' && c.code !== 'expired');
+  if (outcome === 'expired' && !failedOther) note = [note, 'it has expired'].filter(Boolean).join('; ');
+  else if (!failedOther && (outcome === 'valid' || outcome === 'invalid' || outcome === 'could-not-check') && unknown.every((c) => c.id === 'status' || c.id === 'recipient')) {
+    if (unknown.length) note = [note, ...unknown.map((c) => c.reason)].filter(Boolean).join('; ');
+  } else {
     throw new LaurelError('VALIDATION', `${source.label} does not verify (${outcome}): ${failedReason(report)}. Only credentials that verify can be bundled.`);
   }
   const issuer = credential.issuer;

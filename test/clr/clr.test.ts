@@ -139,6 +139,27 @@ describe('a CLR of two of our credentials and one from another issuer', () => {
     // Nothing half-stored.
     expect(studio.listClrs()).toHaveLength(1);
   });
+
+  it('bundles an expired credential and one it cannot compare with a DID learner, each with a note', async () => {
+    const expired = await signDataIntegrity(
+      buildAchievementCredential({
+        issuer: { id: northwind.id, name: northwind.name },
+        achievement: { id: 'https://northwind.example/achievements/old', name: 'Old Course', description: 'Long ago.', criteria: { narrative: 'Done.' } },
+        subject: { id: 'did:example:ada' },
+        validFrom: '2020-01-01T00:00:00Z',
+        validUntil: '2021-01-01T00:00:00Z',
+      } as never) as unknown as JsonObject,
+      northwind.signer,
+    );
+    const made = await studio.createClr({ issuer: issuerId, recipient: 'did:example:ada', name: 'Ada (DID)', credentials: [{ bytes: JSON.stringify(expired), name: 'old.json' }, { bytes: JSON.stringify(theirs), name: 'viz.json' }] });
+    expect(made.credentials.map((c) => c.note)).toEqual(['it has expired', "it names its learner by an identifier that can't be compared with did:example:ada"]);
+    expect(JSON.parse(made.body).credentialSubject.id).toBe('did:example:ada');
+    const bobs = await signDataIntegrity(
+      buildAchievementCredential({ issuer: { id: northwind.id, name: northwind.name }, achievement: { id: 'https://northwind.example/a/x', name: 'X', description: 'x', criteria: { narrative: 'x' } }, subject: { id: 'did:example:bob' } } as never) as unknown as JsonObject,
+      northwind.signer,
+    );
+    await expect(studio.createClr({ issuer: issuerId, recipient: 'did:example:ada', name: 'x', credentials: [{ bytes: JSON.stringify(bobs), name: 'bob.json' }] })).rejects.toThrow(/^bob\.json was not issued to did:example:ada: not issued to "did:example:ada"/);
+  });
 });
 
 describe('associations', () => {
