@@ -127,6 +127,12 @@ export function checkSigningRequest(ctx: SignerContext, bytes: Uint8Array): { re
     throw new LaurelError('VALIDATION', `The request says it holds ${String(request.count)} credentials but lists ${Array.isArray(request.credentials) ? request.credentials.length : 'none'}.`);
   }
 
+  const forms = request.batch?.signForms;
+  if (!Array.isArray(forms) || forms.length === 0 || forms.some((f) => f !== 'json' && f !== 'jwt') || new Set(forms).size !== forms.length) {
+    throw new LaurelError('VALIDATION', `The request asks for the forms ${JSON.stringify(forms)}; it must ask for "json" (a Data Integrity proof), "jwt" (a VC-JWT) or both.`);
+  }
+  if (typeof request.batch.validFrom !== 'string') throw new LaurelError('VALIDATION', 'The request has no validFrom date for its credentials.');
+
   // Contexts: each must be one this studio pins, with the very same bytes.
   const pinned = loadContextBundle().digests;
   const ctxProblems: string[] = [];

@@ -875,7 +875,7 @@ export class Studio {
 
   /** Verify options for things from others: the workspace's key cache; fetch only when asked. */
   private foreignVerifyOptions(online?: boolean): VerifyOptions {
-    return { cacheDir: remoteCacheDir(this.workspaceDir), ...(online ? { online: true } : {}) };
+    return { cacheDir: remoteCacheDir(this.workspaceDir), fetcher: this.fetcher(), ...(online ? { online: true } : {}) };
   }
 
   /** What would be endorsed: a credential (verified; refused if it does not verify), an achievement or a profile. */

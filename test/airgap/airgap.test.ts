@@ -372,3 +372,21 @@ describe('the strict network guard', () => {
     expect(w.signer.listIssuers()[0]!.keyLocation).toBe(process.env.LAUREL_TEST_KEYRING === '1' ? 'the OS keychain' : expect.stringContaining('encrypted key file'));
   });
 });
+
+describe('approval needs the key', () => {
+  it('a workspace without the issuer key can read a request but not approve it; nothing is recorded as approved', async () => {
+    const made = await request(2);
+    // The preparer holds the issuer without its key: the review works, the approval can't.
+    expect(w.preparer.reviewSigningRequest(made.bytes).count).toBe(2);
+    const e = await refusal(w.preparer.approveSigningRequest(made.bytes));
+    expect(e.code).toBe('UNSUPPORTED');
+    expect(e.message).toMatch(/kept on an air-gapped signing machine/);
+    expect(listAudit(w.preparer.db, 50).some((a) => a.action === 'request.approve')).toBe(false);
+    expect(w.preparer.signingRequests().opened.find((r) => r.requestId === made.request.requestId)?.state).toBe('reviewed');
+    // A request asking for a form nobody makes is refused before anything else.
+    const odd = reseal(made.bytes, (r) => {
+      (r.batch as { signForms: string[] }).signForms = ['pdf'];
+    });
+    expect((await refusal(() => w.signer.reviewSigningRequest(odd))).message).toContain('it must ask for "json"');
+  });
+});
