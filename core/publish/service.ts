@@ -454,6 +454,7 @@ export class HostService {
       complete: async (opts = {}) => {
         const onAbort = () => listener.close();
         opts.signal?.addEventListener('abort', onAbort, { once: true });
+        if (opts.signal?.aborted) onAbort(); // cancelled before the wait began
         let callback;
         try {
           callback = await listener.result;

@@ -116,6 +116,24 @@ describe('IPC', () => {
     expect(await call('require', 'child_process')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 
+  it("opens a host's consent page in the system browser (shell.openExternal), not in the window", async () => {
+    const { startTestHost } = await import('../host/server.ts');
+    const host = await startTestHost();
+    try {
+      expect(await call('addHost', { url: host.url, name: 'electron-wallet' })).toMatchObject({ ok: true });
+      const before = fake.opened.length;
+      const r = await call('connectHost', { host: 'electron-wallet' });
+      expect(r).toMatchObject({ ok: true, value: { opened: true } });
+      expect(fake.opened.slice(before)).toEqual([r.value.authorizationUrl]);
+      expect(r.value.authorizationUrl).toMatch(new RegExp(`^${host.url}/oauth/authorize\\?`));
+      // Cancelled at once (before the job's wait began): the job still ends, and frees the port.
+      expect(await call('cancelJob', { jobId: r.value.jobId })).toMatchObject({ ok: true, value: { cancelled: true } });
+      await vi.waitFor(() => expect(win.webContents.sent.some(([, e]) => (e as { jobId?: string; type?: string }).jobId === r.value.jobId && (e as { type?: string }).type === 'cancelled')).toBe(true));
+    } finally {
+      await host.close();
+    }
+  });
+
   it('refuses calls from any other frame or origin', async () => {
     for (const frame of [{ url: 'laurel://app/index.html' }, { url: 'https://evil.example/' }]) {
       expect(await call('workspaceInfo', {}, frame)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });

@@ -236,6 +236,12 @@ describe.runIf(KEYRING)('misbehaving hosts', () => {
     await s.studio.addHost(h.url, { name });
     const e = await rejects(s.studio.connectHost(name, { openUrl: async (u) => void (await approveOverHttp(u, 'deny')) }), 'CANCELLED');
     expect(e.message).toContain('declined');
+    // Cancelled before the wait even began: it ends, and the port is free again.
+    const early = await s.studio.beginConnectHost(name);
+    const aborted = new AbortController();
+    aborted.abort();
+    await rejects(early.complete({ signal: aborted.signal }), 'CANCELLED');
+    await new Promise((res) => setImmediate(res));
     // A callback with another state is refused and does not end the wait; the real one does.
     const pending = await s.studio.beginConnectHost(name);
     const redirect = new URL(pending.redirectUri);
