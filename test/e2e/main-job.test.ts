@@ -282,6 +282,16 @@ describe('the main job, end to end', () => {
     await page.getByTestId('credential-list').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
     await expect.poll(() => page.getByTestId('credential-list').textContent(), { timeout: 15_000 }).toContain('Ana Silva');
     expect(await inPage()).toBeLessThan(60);
+    // From the keyboard: Home, then End reaches the last of all rows, Arrow Up the one before.
+    await page.getByTestId('credential-row').first().focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-index'))).toBe('0');
+    const total = Number(/^[\d,]+/.exec((await page.getByTestId('credential-count').textContent())!)![0].replace(/,/g, ''));
+    await page.keyboard.press('End');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-index'))).toBe(String(total - 1));
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-index'))).toBe(String(total - 2));
+    expect(await inPage()).toBeLessThan(60);
     await page.getByTestId('credential-search').fill('student77777@');
     await expect.poll(() => page.getByTestId('credential-count').textContent()).toContain('1 credential match');
     expect(await page.getByTestId('credential-row').textContent()).toContain('Student 77777');
