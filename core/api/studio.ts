@@ -115,6 +115,7 @@ import {
   clrFile,
   createClr,
   innerAchievement,
+  learnerCredentials,
   runClrBatch,
   type AssociationInput,
   type AssociationIssue,
@@ -1354,18 +1355,11 @@ export class Studio {
     return { db: this.db, actor: this.actor, issuer, signer, verify };
   }
 
-  /** Credentials this workspace issued to a learner that a CLR can bundle (JSON form, not revoked). */
+  /** Credentials this workspace issued to a learner that a CLR can bundle (JSON form, active, not replaced). */
   learnerCredentials(recipient: string): Array<{ credentialId: string; achievementId: string | null; name: string | null; issuerId: string; createdAt: string }> {
-    const rows = this.db
-      .prepare(
-        `SELECT c.credential_id, c.issuer_id, c.body, c.created_at FROM credentials c
-         WHERE c.recipient = ? COLLATE NOCASE AND c.format = 'json' AND c.status = 'active'
-           AND NOT EXISTS (SELECT 1 FROM clrs k WHERE k.credential_rowid = c.rowid_pk) ORDER BY c.rowid_pk DESC LIMIT 500`,
-      )
-      .all(recipient.trim()) as Array<{ credential_id: string; issuer_id: string; body: Buffer; created_at: string }>;
-    return rows.map((r) => {
-      const a = innerAchievement(JSON.parse(r.body.toString('utf8')) as Record<string, unknown>);
-      return { credentialId: r.credential_id, achievementId: a?.id ?? null, name: a?.name ?? null, issuerId: r.issuer_id, createdAt: r.created_at };
+    return learnerCredentials(this.db, recipient).map((c) => {
+      const a = innerAchievement(c.credential);
+      return { credentialId: c.credentialId, achievementId: a?.id ?? null, name: a?.name ?? null, issuerId: c.issuerId, createdAt: c.createdAt };
     });
   }
 

@@ -5,6 +5,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { FileNamer } from '../issue/index.ts';
+import type { Db } from '../store/index.ts';
 import type { JsonObject } from '../proof/index.ts';
 import { atomicWrite } from '../util/fs.ts';
 import { isLaurelError, LaurelError } from '../util/errors.ts';
@@ -67,18 +68,32 @@ export interface ClrBatchSummary extends ClrBatchProgress {
   items: ClrBatchItem[];
 }
 
-/** The workspace's JSON credentials issued to this recipient that can go into a record. */
-function ownCredentials(ctx: ClrContext, recipient: string): ClrCredentialSource[] {
-  const rows = ctx.db
+export interface LearnerCredential {
+  credentialId: string;
+  issuerId: string;
+  createdAt: string;
+  credential: Json;
+}
+
+/**
+ * The workspace's credentials issued to this recipient that a record can bundle: JSON form, not
+ * revoked or suspended, not replaced by a re-issue, not CLRs themselves; oldest first.
+ */
+export function learnerCredentials(db: Db, recipient: string, limit = 500): LearnerCredential[] {
+  const rows = db
     .prepare(
-      `SELECT c.credential_id, c.body FROM credentials c
+      `SELECT c.credential_id, c.issuer_id, c.created_at, c.body FROM credentials c
        WHERE c.recipient = ? COLLATE NOCASE AND c.format = 'json' AND c.status = 'active'
          AND NOT EXISTS (SELECT 1 FROM clrs k WHERE k.credential_rowid = c.rowid_pk)
          AND NOT EXISTS (SELECT 1 FROM credentials n WHERE n.reissue_of = c.rowid_pk)
-       ORDER BY c.rowid_pk`,
+       ORDER BY c.rowid_pk LIMIT ?`,
     )
-    .all(recipient.trim()) as Array<{ credential_id: string; body: Buffer }>;
-  return rows.map((r) => ({ label: r.credential_id, credential: JSON.parse(r.body.toString('utf8')) as Json }));
+    .all(recipient.trim(), limit) as Array<{ credential_id: string; issuer_id: string; created_at: string; body: Buffer }>;
+  return rows.map((r) => ({ credentialId: r.credential_id, issuerId: r.issuer_id, createdAt: r.created_at, credential: JSON.parse(r.body.toString('utf8')) as Json }));
+}
+
+function ownCredentials(ctx: ClrContext, recipient: string): ClrCredentialSource[] {
+  return learnerCredentials(ctx.db, recipient).map((c) => ({ label: c.credentialId, credential: c.credential }));
 }
 
 function parsedPool(pool: readonly ClrCredentialSource[]): Array<{ source: ClrCredentialSource; credential: Json }> {

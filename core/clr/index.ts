@@ -20,7 +20,7 @@ export { ASSOCIATION_TYPES, assertAssociations, checkAssociations, isAssociation
 export type { Association, AssociationInput, AssociationIssue, AssociationType } from './associations.ts';
 export { achievementIndex, buildClrCredential, innerAchievement, CLR_SCHEMA_URL } from './build.ts';
 export type { ClrBuildInput, ClrLearner } from './build.ts';
-export { runClrBatch, type ClrBatchInput, type ClrBatchLearner, type ClrBatchProgress, type ClrBatchSummary } from './batch.ts';
+export { learnerCredentials, runClrBatch, type LearnerCredential, type ClrBatchInput, type ClrBatchLearner, type ClrBatchProgress, type ClrBatchSummary } from './batch.ts';
 
 type Json = Record<string, unknown>;
 

@@ -15,7 +15,7 @@ import { unbake } from '../../core/bake/index.ts';
 import { buildAchievementCredential } from '../../core/model/index.ts';
 import { signDataIntegrity, type JsonObject } from '../../core/proof/index.ts';
 import { makeIssuer } from '../verify/helpers.ts';
-import { checkScreen, dropFile, startHarness, watchConsole, type Harness } from './helpers.ts';
+import { checkScreen, dropFile, firstRun, startHarness, watchConsole, type Harness } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -67,12 +67,7 @@ describe('framework → aligned achievement → issue → CLR → verify', () =>
     const context = await h.context('light');
     const page = await context.newPage();
     const problems = watchConsole(page);
-    await page.goto(h.shell.url);
-    await page.getByRole('button', { name: 'Use this workspace' }).click();
-    await page.getByLabel('Name', { exact: true }).fill('Northwind College');
-    await page.locator('#issuer-url').fill('https://northwind.example');
-    await page.getByRole('button', { name: 'Create issuer' }).click();
-    await page.getByTestId('setup-done').waitFor();
+    await firstRun(page, h.shell.url);
 
     // Frameworks: empty, then a CASE package dropped in.
     await page.locator('[data-nav="frameworks"]').click();

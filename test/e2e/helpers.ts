@@ -148,3 +148,13 @@ export async function dropFile(page: Page, testId: string, name: string, bytes: 
   await target.dispatchEvent('dragover', { dataTransfer });
   await target.dispatchEvent('drop', { dataTransfer });
 }
+
+/** First run in a fresh workspace: keep the offered workspace, create an issuer, wait for the end. */
+export async function firstRun(page: Page, url: string, issuer = { name: 'Northwind College', url: 'https://northwind.example' }): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Use this workspace' }).click();
+  await page.getByLabel('Name', { exact: true }).fill(issuer.name);
+  await page.locator('#issuer-url').fill(issuer.url);
+  await page.getByRole('button', { name: 'Create issuer' }).click();
+  await page.getByTestId('setup-done').waitFor();
+}
