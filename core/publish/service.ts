@@ -478,7 +478,12 @@ export class HostService {
           throw e;
         }
         await this.checkUpsertGranted(current, tokens, registered.secrets.clientSecret);
+        const previous = await this.readSecrets(current).catch(() => null);
         await this.storeTokens(current, registered.secrets.clientSecret, tokens, 'connect');
+        // Connecting again replaces the tokens: the old ones are handed back, not left live.
+        if (previous?.accessToken || previous?.refreshToken) {
+          await this.revokeAll(current, registered.secrets.clientSecret, { accessToken: previous.accessToken ?? null, refreshToken: previous.refreshToken ?? null }).catch(() => undefined);
+        }
         return this.view(getHost(this.ctx.db, hostId)!);
       },
     };

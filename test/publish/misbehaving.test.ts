@@ -250,6 +250,11 @@ describe.runIf(KEYRING)('misbehaving hosts', () => {
     await approveOverHttp(pending.authorizationUrl);
     const view = await pending.complete();
     expect(view.connected).toBe(true);
+    expect(h.liveTokens()).toEqual({ access: 1, refresh: 1 });
+    // Connecting again replaces the tokens and hands the old ones back.
+    await s.studio.connectHost(name, { openUrl: async (u) => void (await approveOverHttp(u)) });
+    expect(h.liveTokens()).toEqual({ access: 1, refresh: 1 });
+    expect(h.clients.size).toBe(1);
   });
 
   it('a host image given as an address is fetched once and kept as a data: URI', async () => {
