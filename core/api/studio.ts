@@ -519,6 +519,13 @@ export class Studio {
   setStatusListUrl(issuer: string, baseUrl: string): { issuerId: string; baseUrl: string } {
     if (typeof baseUrl !== 'string' || !baseUrl.trim()) throw new LaurelError('INVALID_INPUT', 'Give the https URL of the folder where the status lists will be hosted.');
     const record = this.findIssuer(issuer);
+    if (record.keystore === EXTERNAL_KEYSTORE) {
+      // Entries allocated here would point at lists only the signer's key can sign: never publishable.
+      throw new LaurelError(
+        'UNSUPPORTED',
+        `The key of ${record.name} is on an air-gapped signing machine, which would have to sign its status lists; status lists for such issuers are not supported yet, so its credentials are issued without a status entry.`,
+      );
+    }
     return { issuerId: record.id, baseUrl: setStatusListBaseUrl(this.db, record.id, baseUrl, { actor: this.actor }) };
   }
 

@@ -383,6 +383,8 @@ describe('approval needs the key', () => {
     expect(e.message).toMatch(/kept on an air-gapped signing machine/);
     expect(listAudit(w.preparer.db, 50).some((a) => a.action === 'request.approve')).toBe(false);
     expect(w.preparer.signingRequests().opened.find((r) => r.requestId === made.request.requestId)?.state).toBe('reviewed');
+    // Status lists would need the signer's key: refused for a keyless issuer, rather than entries nobody can publish.
+    expect((await refusal(() => w.preparer.setStatusListUrl(w.issuerId, 'https://acme.example/status'))).message).toMatch(/status lists for such issuers are not supported yet/);
     // A request asking for a form nobody makes is refused before anything else.
     const odd = reseal(made.bytes, (r) => {
       (r.batch as { signForms: string[] }).signForms = ['pdf'];
