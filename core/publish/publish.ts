@@ -231,7 +231,20 @@ function holds(copies: Map<string, HostCopy>, item: Item): boolean {
   return !(Number.isFinite(item.validFrom) && Number.isFinite(copy.validFrom) && copy.validFrom < item.validFrom);
 }
 
+/**
+ * Publishes to one host; one run per host at a time in this process (a second run would send
+ * the same credentials while the first is still reading them back).
+ */
 export async function publishCredentials(service: HostService, input: PublishInput, options: PublishOptions = {}): Promise<PublishSummary> {
+  const release = service.claimPublishing(service.find(input.host));
+  try {
+    return await publishClaimed(service, input, options);
+  } finally {
+    release();
+  }
+}
+
+async function publishClaimed(service: HostService, input: PublishInput, options: PublishOptions): Promise<PublishSummary> {
   const { signal, onProgress } = options;
   const db = service.ctx.db;
   const items = resolveCredentials(service, input).map(toItem);

@@ -218,6 +218,15 @@ export class HostService {
     this.ctx = ctx;
   }
 
+  private readonly publishing = new Set<string>();
+
+  /** Marks a publish run to a host as under way; CONFLICT when one already is. */
+  claimPublishing(host: HostRecord): () => void {
+    if (this.publishing.has(host.id)) throw new LaurelError('CONFLICT', `Laurel Studio is already publishing to ${host.title}; wait for that run to end (or pause it), then publish again.`);
+    this.publishing.add(host.id);
+    return () => this.publishing.delete(host.id);
+  }
+
   get settings(): PublishSettings {
     return this.ctx.settings;
   }

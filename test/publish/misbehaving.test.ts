@@ -299,4 +299,17 @@ describe.runIf(KEYRING)('misbehaving hosts', () => {
     expect(Date.parse(after.ob!.freshUntil)).toBeGreaterThan(Date.now() + 200_000);
     expect(after.ob!.etag).toBe(d.ob!.etag);
   });
+
+  it('one run per host at a time: a second one while the first is sending is refused', async () => {
+    const { host: h, name } = await host();
+    await connected(s, h.url, name);
+    h.behaviour.delayMs = 300;
+    const first = s.studio.publish({ host: name, credentialIds: ids.slice(0, 2) });
+    const e = await rejects(s.studio.publish({ host: name, credentialIds: ids.slice(0, 2) }), 'CONFLICT');
+    expect(e.message).toContain('already publishing');
+    expect((await first).published).toBe(2);
+    h.behaviour.delayMs = 0;
+    expect((await s.studio.publish({ host: name, credentialIds: ids.slice(0, 2) })).alreadyPublished).toBe(2);
+    invariants(h, null, name);
+  });
 });
