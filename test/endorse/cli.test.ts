@@ -63,7 +63,7 @@ describe('laurel endorse', () => {
     expect(bad.stderr).toMatch(/laurel: Refusing to endorse it: the credential did not verify \(it is not valid\): the signature does not match/);
     const noExt = await run(['endorse', badgeFile, '--issuer', issuerId, '--comment', 'x', '--out', path.join(dir, 'endorsement.txt')]);
     expect(noExt.stderr).toMatch(/end it in \.json, \.jwt, \.png or \.svg, or give --format/);
-  });
+  }, 180_000);
 });
 
 describe('laurel endorsement attach / list / detach', () => {
@@ -102,7 +102,7 @@ describe('laurel endorsement attach / list / detach', () => {
     const out2 = path.join(dir, 'c.json');
     await run(['issue', '--issuer', issuerId, '--achievement', achievementFile, '--recipient', 'c@example.org', '--out', out2]);
     expect(((JSON.parse(readFileSync(out2, 'utf8')).credentialSubject as JsonObject).achievement as JsonObject).endorsement).toBeUndefined();
-  });
+  }, 180_000);
 });
 
 describe('laurel upgrade', () => {
@@ -144,5 +144,5 @@ describe('laurel upgrade', () => {
     const c = JSON.parse(unbake(readFileSync(out)).text) as JsonObject;
     expect(dccAccepts(await dccVerify(c))).toBe(true);
     expect((c.credentialSubject as JsonObject).identifier).toEqual([{ type: 'IdentityObject', hashed: false, identityHash: 'beth@example.org', identityType: 'emailAddress' }]);
-  });
+  }, 180_000);
 });
