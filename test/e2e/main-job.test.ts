@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeRoster, guessMapping, parseRoster } from '../../core/import/index.ts';
 import { checkScreen, dropFile, startHarness, watchConsole, type Harness } from './helpers.ts';
 
 let h: Harness;
@@ -120,6 +121,14 @@ describe('the main job, end to end', () => {
     await page.getByTestId('tab-roster').click();
     await page.getByTestId('roster-drop').waitFor();
     await checkScreen(page, 'issue-roster-empty');
+    // The sample roster uses headings the studio's own guess maps, every one of them.
+    const sample = page.waitForEvent('download');
+    await page.getByTestId('sample-roster').click();
+    const parsed = parseRoster(decodeRoster(readFileSync((await (await sample).path())!)).text);
+    const guess = guessMapping(parsed.headers);
+    expect(guess.unmapped).toEqual([]);
+    expect(Object.keys(guess.mapping).sort()).toEqual(['activityEndDate', 'email', 'evidenceUrl', 'familyName', 'givenName', 'resultValue']);
+    expect(parsed.records).toHaveLength(2);
     await dropFile(page, 'roster-drop', 'db101-grades.csv', ROSTER, 'text/csv');
     await page.getByTestId('encoding-needed').waitFor();
     expect(await page.locator('#roster-encoding').inputValue()).toBe('windows-1252');
