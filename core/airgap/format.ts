@@ -15,8 +15,12 @@ export const FORMAT_VERSION = 1;
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
+/** Deeper than any credential: a guard against hostile files, not a limit anyone meets. */
+const MAX_DEPTH = 100;
+
 /** RFC 8785 canonical JSON text of a value. */
-export function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown, depth = 0): string {
+  if (depth > MAX_DEPTH) throw new LaurelError('INVALID_INPUT', `The document is nested more than ${MAX_DEPTH} levels deep; no credential is.`);
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
@@ -27,11 +31,11 @@ export function canonicalJson(value: unknown): string {
     case 'string':
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+      if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v, depth + 1)).join(',')}]`;
       const obj = value as Record<string, unknown>;
       // Default sort compares UTF-16 code units, as RFC 8785 §3.2.3 asks.
       const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k], depth + 1)}`).join(',')}}`;
     }
     default:
       throw new LaurelError('INVALID_INPUT', `A ${typeof value} value cannot be written as JSON.`);
@@ -274,3 +278,49 @@ export function parseFile<T>(bytes: Uint8Array | string, format: string, what: s
 export function serialize(doc: unknown): Uint8Array {
   return Buffer.from(JSON.stringify(doc, null, 2) + '\n', 'utf8');
 }
+
+// ---------------------------------------------------------------- shapes, before anything reads them
+
+type Shape = 'string' | 'number' | 'object' | 'array' | 'boolean';
+function kindOf(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+function expectShape(doc: Record<string, unknown>, what: string, fields: Record<string, Shape | `${Shape}?`>, at: string): void {
+  for (const [name, want] of Object.entries(fields)) {
+    const optional = want.endsWith('?');
+    const type = want.replace('?', '');
+    const v = doc[name];
+    if (v === undefined && optional) continue;
+    if (kindOf(v) !== type) throw new LaurelError('INVALID_INPUT', `This ${what} is malformed: ${at}${name} should be ${type === 'array' ? 'an array' : type === 'object' ? 'an object' : `a ${type}`}, not ${v === undefined ? 'missing' : kindOf(v)}.`);
+  }
+}
+
+/** A request's structure (types of every member read), so that checks read what they expect. */
+export function assertRequestShape(r: Record<string, unknown>): void {
+  const what = 'signing request';
+  expectShape(r, what, { requestId: 'string', kind: 'string', createdAt: 'string', preparedBy: 'object', issuer: 'object', achievement: 'object', batch: 'object', contexts: 'object', count: 'number', credentials: 'array', digest: 'object' }, '');
+  expectShape(r.preparedBy as Record<string, unknown>, what, { actor: 'string', workspace: 'string' }, 'preparedBy.');
+  expectShape(r.issuer as Record<string, unknown>, what, { id: 'string', name: 'string', verificationMethod: 'string', keyAlgorithm: 'string', publicKeyMultibase: 'string' }, 'issuer.');
+  expectShape(r.achievement as Record<string, unknown>, what, { id: 'string', version: 'number', name: 'string', sha256: 'string', achievement: 'object' }, 'achievement.');
+  expectShape(r.batch as Record<string, unknown>, what, { id: 'string', total: 'number', roster: 'object', signForms: 'array', allowEdDSA: 'boolean', validFrom: 'string', validUntil: 'string?' }, 'batch.');
+  for (const [url, sha] of Object.entries(r.contexts as Record<string, unknown>)) {
+    if (typeof sha !== 'string') throw new LaurelError('INVALID_INPUT', `This ${what} is malformed: contexts["${url}"] should be a SHA-256 (hex text).`);
+  }
+  (r.credentials as unknown[]).forEach((c, i) => {
+    if (kindOf(c) !== 'object') throw new LaurelError('INVALID_INPUT', `This ${what} is malformed: credentials[${i}] should be an object, not ${kindOf(c)}.`);
+    expectShape(c as Record<string, unknown>, what, { seq: 'number', credentialId: 'string', recipient: 'object', credential: 'object' }, `credentials[${i}].`);
+  });
+}
+
+/** A bundle's structure. */
+export function assertBundleShape(b: Record<string, unknown>): void {
+  const what = 'signed bundle';
+  expectShape(b, what, { bundleId: 'string', request: 'object', issuer: 'object', signedAt: 'string', signedBy: 'object', credentials: 'array', audit: 'object', digest: 'object' }, '');
+  expectShape(b.request as Record<string, unknown>, what, { requestId: 'string', digest: 'string', count: 'number' }, 'request.');
+  expectShape(b.issuer as Record<string, unknown>, what, { id: 'string', verificationMethod: 'string' }, 'issuer.');
+  (b.credentials as unknown[]).forEach((c, i) => {
+    if (kindOf(c) !== 'object') throw new LaurelError('INVALID_INPUT', `This ${what} is malformed: credentials[${i}] should be an object, not ${kindOf(c)}.`);
+    expectShape(c as Record<string, unknown>, what, { seq: 'number', credentialId: 'string', json: 'string?', jwt: 'string?' }, `credentials[${i}].`);
+  });
+}
+

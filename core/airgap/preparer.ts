@@ -42,6 +42,7 @@ import {
   BUNDLE_FORMAT,
   FORMAT_VERSION,
   REQUEST_FORMAT,
+  assertBundleShape,
   canonicalJson,
   checkBundleIntegrity,
   parseFile,
@@ -216,6 +217,7 @@ const JWT_CLAIMS = ['iss', 'jti', 'sub', 'nbf', 'exp', 'iat'];
 export async function importSignedBundle(ctx: IssueContext, bytes: Uint8Array, options: ImportBundleOptions = {}): Promise<ImportedBundle> {
   const { db } = ctx;
   const bundle = parseFile<SignedBundle>(bytes, BUNDLE_FORMAT, 'signed bundle');
+  assertBundleShape(bundle as unknown as Record<string, unknown>);
   checkBundleIntegrity(bundle);
   const reqId = bundle.request?.requestId;
   const request = typeof reqId === 'string' ? getSigningRequest(db, reqId, 'preparer') : undefined;

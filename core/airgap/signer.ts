@@ -28,6 +28,7 @@ import {
   BUNDLE_FORMAT,
   FORMAT_VERSION,
   REQUEST_FORMAT,
+  assertRequestShape,
   canonicalJson,
   checkRequestIntegrity,
   fingerprint,
@@ -121,6 +122,7 @@ function namesRecipient(subject: Record<string, unknown>, r: RequestRecipient): 
  */
 export function checkSigningRequest(ctx: SignerContext, bytes: Uint8Array): { request: SigningRequest; issuer: IssuerRecord } {
   const request = parseFile<SigningRequest>(bytes, REQUEST_FORMAT, 'signing request');
+  assertRequestShape(request as unknown as Record<string, unknown>);
   checkRequestIntegrity(request);
   if (request.kind !== 'ob-batch') throw new LaurelError('UNSUPPORTED', `This request asks for "${String(request.kind)}"; this studio signs "ob-batch" requests.`);
   if (!Array.isArray(request.credentials) || request.credentials.length !== request.count) {

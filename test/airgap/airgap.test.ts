@@ -392,3 +392,34 @@ describe('approval needs the key', () => {
     expect((await refusal(() => w.signer.reviewSigningRequest(odd))).message).toContain('it must ask for "json"');
   });
 });
+
+describe('malformed files get a clear refusal, never an internal error', () => {
+  it('wrong types, null entries, deep nesting, the wrong file, another version', async () => {
+    const made = await request(1);
+    const { value: approved } = await withoutNetwork(() => w.signer.approveSigningRequest(made.bytes));
+    const cases: Array<[Uint8Array, RegExp]> = [
+      [Buffer.from('not json'), /not a signing request: it is not JSON/],
+      [approved.bytes, /"format" is "laurel-signed-bundle", expected "laurel-signing-request"\); it is a signed bundle/],
+      [edit<SigningRequest>(made.bytes, (r) => ((r as { version: number }).version = 2)), /version 2; this Laurel Studio reads version 1/],
+      [edit<SigningRequest>(made.bytes, (r) => ((r as unknown as { issuer: string }).issuer = 'did:key:z6Mk')), /malformed: issuer should be an object, not string/],
+      [edit<SigningRequest>(made.bytes, (r) => ((r.credentials as unknown[])[0] = null)), /malformed: credentials\[0\] should be an object, not null/],
+      [edit<SigningRequest>(made.bytes, (r) => ((r.credentials[0] as unknown as { credentialId: number }).credentialId = 7)), /credentials\[0\]\.credentialId should be a string, not number/],
+      [
+        edit<SigningRequest>(made.bytes, (r) => {
+          let deep: unknown = 'x';
+          for (let i = 0; i < 150; i++) deep = [deep];
+          (r.credentials[0]!.credential as Record<string, unknown>).evidence = deep;
+        }),
+        /nested more than 100 levels/,
+      ],
+    ];
+    for (const [bytes, message] of cases) {
+      const e = await refusal(() => w.signer.reviewSigningRequest(bytes));
+      expect(e.message).toMatch(message);
+    }
+    const asBundle = await refusal(w.preparer.importSignedBundle(made.bytes));
+    expect(asBundle.message).toMatch(/not a signed bundle .*it is a signing request/);
+    const nullItem = edit<SignedBundle>(approved.bytes, (b) => ((b.credentials as unknown[])[0] = null));
+    expect((await refusal(w.preparer.importSignedBundle(nullItem))).message).toMatch(/malformed: credentials\[0\] should be an object, not null/);
+  });
+});
