@@ -111,6 +111,17 @@ describe.runIf(KEYRING)('laurel host … and laurel publish', () => {
     expect(list.stdout).toContain('holds:    5 credential(s)');
   });
 
+  it('sends the issuer profile (putProfile)', async () => {
+    const r = await laurel(['host', 'push-profile', 'cli-wallet', '--issuer', 'Acme Training'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Profile sent to cli-wallet (updated, HTTP 200).');
+    expect(host.store.ob.profile).toMatchObject({ type: ['Profile'], name: 'Acme Training' });
+    const again = await laurel(['host', 'push-profile', 'cli-wallet', '--issuer', 'Acme Training', '--json'], { env });
+    expect(JSON.parse(again.stdout)).toMatchObject({ outcome: 'unchanged', httpStatus: 304 });
+    const bad = await laurel(['host', 'push-profile', 'cli-wallet', '--issuer', 'Acme Training', '--api', 'xyz'], { env });
+    expect(bad.stderr).toContain('--api must be ob or clr');
+  });
+
   it('explains wrong use and unknown things', async () => {
     const none = await laurel(['publish', '--host', 'cli-wallet'], { env });
     expect(none.code).toBe(2);

@@ -110,7 +110,7 @@ async function grant(scopes = SCOPES): Promise<{ id: string; secret: string; acc
   return { id: c.id, secret: c.secret, access: t.body.access_token as string, refresh: t.body.refresh_token as string, scope: t.body.scope as string };
 }
 
-const credential = (n: number, extra: Record<string, unknown> = {}) => {
+const credential = (n: number, extra: Record<string, unknown> = {}): Record<string, unknown> => {
   const c = JSON.parse(readFileSync(path.join(SPEC, 'ob3/examples/test-vectors/eddsa-rdfc-2022-credential-signed.json'), 'utf8')) as Record<string, unknown>;
   return { ...c, id: `urn:uuid:00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, ...extra };
 };
@@ -387,4 +387,22 @@ describe('test host: the API', () => {
       await h.close();
     }
   });
+
+  it('runs by hand with npm run host:dev (the same server), and stops on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const { freePort } = await import('./helpers.ts');
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../host/dev.ts'), '--port', String(port), '--name', 'By Hand'], { cwd: path.resolve(import.meta.dirname, '../..') });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    try {
+      await vi.waitFor(() => expect(out).toContain(`listening on http://127.0.0.1:${port}`), { timeout: 15_000 });
+      const sdd = (await (await fetch(`http://127.0.0.1:${port}/ims/ob/v3p0/discovery`)).json()) as { info: { title: string } };
+      expect(sdd.info.title).toBe('By Hand');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 30_000);
 });
