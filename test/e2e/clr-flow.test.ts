@@ -152,6 +152,18 @@ describe('framework → aligned achievement → issue → CLR → verify', () =>
     await expect.poll(() => page.getByTestId('verify-report').textContent()).toContain('All 2 bundled credentials verified');
     await page.getByText('Credentials in this record').scrollIntoViewIfNeeded();
     await checkScreen(page, 'clr-verified');
+
+    // A roster: one record per learner, as a job; a learner with nothing issued is skipped.
+    await page.locator('[data-nav="clr"]').click();
+    await page.getByTestId('clr-tab-roster').click();
+    await dropFile(page, 'clr-roster-drop', 'class.csv', Buffer.from(`Name,Email\nAda Lovelace,${LEARNER}\nNo One,no.one@example.org\n`), 'text/csv');
+    await page.getByText('Roster: class.csv').waitFor();
+    await dropFile(page, 'clr-pool-drop', 'harbour-dashboards.json', Buffer.from(JSON.stringify(theirs)), 'application/json');
+    await page.getByTestId('clr-batch-run').click();
+    await page.getByTestId('clr-batch-done').waitFor();
+    expect(await page.locator('#clr-batch-done').textContent()).toBe('1 record signed');
+    expect(await page.getByTestId('clr-batch-done').locator('.items li').allTextContents()).toEqual([expect.stringMatching(/created\s*Ada Lovelace\s*2 credentials/), expect.stringMatching(/skipped\s*No One.*no credential issued to this learner/)]);
+    await checkScreen(page, 'clr-roster-done');
     expect(problems).toEqual([]);
     await context.close();
   }, 240_000);
