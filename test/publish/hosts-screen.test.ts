@@ -141,4 +141,29 @@ describe.runIf(KEYRING)('Hosts screen', () => {
     expect(problems).toEqual([]);
     expect(dark.problems).toEqual([]);
   }, 90_000);
+
+  it('says so when a host grants no permission to add credentials', async () => {
+    const stingy = await startTestHost({ name: 'Stingy Wallet', behaviour: { withholdScopes: ['https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.upsert', 'https://purl.imsglobal.org/spec/clr/v2p0/scope/credential.upsert'] } });
+    try {
+      const { page, problems } = await open('dark');
+      await page.fill('[data-testid="host-url"]', stingy.url);
+      await page.click('[data-testid="add-host"]');
+      const card = page.locator('[data-host="stingy-wallet"]');
+      await card.getByRole('heading', { name: 'Stingy Wallet' }).waitFor();
+      const [consent] = await Promise.all([page.context().waitForEvent('page'), card.locator('[data-testid="connect-host"]').click()]);
+      await consent.waitForLoadState();
+      await Promise.all([consent.waitForURL(/\/callback\?/), consent.click('#approve')]);
+      await consent.close();
+      const message = card.locator('[data-testid="host-message"]');
+      await message.waitFor();
+      expect(await message.textContent()).toContain('without permission to add credentials');
+      expect(await card.locator('[data-testid="host-status"]').textContent()).toContain('Not connected');
+      await card.scrollIntoViewIfNeeded();
+      await shoot(page, 'hosts-refused', 'dark');
+      expect(stingy.liveTokens()).toEqual({ access: 0, refresh: 0 });
+      expect(problems).toEqual([]);
+    } finally {
+      await stingy.close();
+    }
+  }, 60_000);
 });
