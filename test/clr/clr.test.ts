@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Studio } from '../../core/api/index.ts';
 import { unbake } from '../../core/bake/index.ts';
 import { buildClrCredential, checkAssociations, parseAssociation, type AssociationInput } from '../../core/clr/index.ts';
-import { buildAchievementCredential, schemaIssues } from '../../core/model/index.ts';
+import { buildAchievementCredential, buildIdentityObject, schemaIssues } from '../../core/model/index.ts';
 import { signDataIntegrity, type JsonObject } from '../../core/proof/index.ts';
 import { describeVerdict, verifyCredential } from '../../core/verify/index.ts';
 import { dccAccepts, dccVerify } from '../helpers/verifier-core.ts';
@@ -136,6 +136,23 @@ describe('a CLR of two of our credentials and one from another issuer', () => {
     const unsigned = { ...theirs };
     delete unsigned.proof;
     expect(() => buildClrCredential({ issuer: {}, name: 'x', learner: { recipient: LEARNER }, credentials: [unsigned] })).toThrow(/has no embedded proof/);
+    // A VC Data Model 1.1 credential verifies, but CLR 2.0 holds VC 2.0 credentials (validFrom).
+    const v11 = await signDataIntegrity(
+      {
+        '@context': ['https://www.w3.org/2018/credentials/v1', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json', 'https://w3id.org/security/data-integrity/v2'],
+        id: 'urn:uuid:4a9d1c36-0b11-4f7e-9c2a-1b2c3d4e5f61',
+        type: ['VerifiableCredential', 'OpenBadgeCredential'],
+        issuer: { id: northwind.id, type: 'Profile', name: northwind.name },
+        issuanceDate: '2024-03-01T00:00:00Z',
+        name: 'Legacy Badge',
+        credentialSubject: { type: 'AchievementSubject', identifier: [buildIdentityObject({ identifier: LEARNER })], achievement: { id: 'urn:uuid:a1', type: 'Achievement', name: 'Legacy', description: 'd', criteria: { narrative: 'n' } } },
+      } as unknown as JsonObject,
+      northwind.signer,
+    );
+    expect(describeVerdict(await verifyCredential(JSON.stringify(v11)))).toBe('valid');
+    await expect(studio.createClr({ ...base, credentials: [{ bytes: JSON.stringify(v11), name: 'legacy.json' }] })).rejects.toThrow(
+      /Credential 1 does not meet the CLR AchievementCredential schema: \$\.credentialSubject\.verifiableCredential\[0\]\.validFrom: required property "validFrom" is missing/,
+    );
     // Nothing half-stored.
     expect(studio.listClrs()).toHaveLength(1);
   });
