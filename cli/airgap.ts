@@ -58,6 +58,7 @@ verify with the issuer's key), stores the credentials and exports the batch as '
 --roster' does: per learner .json/.jwt and baked .png/.svg, manifest.json and summary.csv.
   --out      the export folder (a new or empty folder; default: the one chosen at request time)
   --format   what to write (default: the request's); only forms the signer made
+Interrupted while exporting? Run the same command again: it finishes the export, storing nothing twice.
 `,
   'issuer export': `Usage: laurel issuer export <id or name> --out <file> [--force]
 

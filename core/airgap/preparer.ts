@@ -175,7 +175,7 @@ export interface ImportedBundle {
   requestId: string;
   bundleId: string;
   batchId: string;
-  /** Credentials verified and stored. */
+  /** Credentials verified and stored by this call (0 when it only finished an interrupted export). */
   imported: number;
   /** The export, as core/issue's run reports it. */
   summary: BatchSummary;
@@ -238,6 +238,11 @@ export async function importSignedBundle(ctx: IssueContext, bytes: Uint8Array, o
       'CONFLICT',
       `This bundle answers request ${reqId}, an older request for batch ${request.batchId} (${request.note ?? 'replaced by a newer one'}). Replaying an old bundle is refused: import the bundle of the newest request.`,
     );
+  }
+  // Stored before, export interrupted (a crash, a full disk): the same bundle finishes the export.
+  if (request.state === 'signed' && request.bundleId === bundle.bundleId && request.bundleSha256 === sha256Hex(bytes)) {
+    const summary = await exportSignedBatch(ctx, request.batchId!, options);
+    return { requestId: reqId, bundleId: bundle.bundleId, batchId: request.batchId!, imported: 0, summary, signerAudit: bundle.audit };
   }
   if (request.state === 'signed' || request.state === 'imported') {
     const same = request.bundleId === bundle.bundleId;

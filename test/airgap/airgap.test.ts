@@ -423,3 +423,27 @@ describe('malformed files get a clear refusal, never an internal error', () => {
     expect((await refusal(w.preparer.importSignedBundle(nullItem))).message).toMatch(/malformed: credentials\[0\] should be an object, not null/);
   });
 });
+
+describe('an import whose export was interrupted', () => {
+  it('is finished by importing the same bundle again; nothing is stored twice', async () => {
+    const made = await request(3);
+    const { value: approved } = await withoutNetwork(() => w.signer.approveSigningRequest(made.bytes));
+    const out = path.join(w.dir, 'export-interrupted');
+    const first = await w.preparer.importSignedBundle(approved.bytes, { outDir: out });
+    expect(first.imported).toBe(3);
+    // The state a crash between storing and exporting leaves: stored, signed, files not all there.
+    const { setBatchSigning, updateSigningRequest } = await import('../../core/store/index.ts');
+    setBatchSigning(w.preparer.db, first.batchId, 'signed');
+    updateSigningRequest(w.preparer.db, made.request.requestId, 'preparer', { state: 'signed' });
+    const gone = readdirSync(out).filter((f) => f.endsWith('.png'));
+    for (const f of gone) rmSync(path.join(out, f));
+    const again = await w.preparer.importSignedBundle(approved.bytes);
+    expect(again.imported).toBe(0);
+    expect(again.summary.state).toBe('completed');
+    for (const f of gone) expect(existsSync(path.join(out, f))).toBe(true);
+    expect(w.preparer.getBatch(first.batchId).signing).toBe('imported');
+    expect((w.preparer.db.prepare('SELECT count(*) AS n FROM credentials WHERE batch_id = ?').get(first.batchId) as { n: number }).n).toBe(3);
+    // Once finished, the same bundle is a replay again.
+    expect((await refusal(w.preparer.importSignedBundle(approved.bytes))).message).toMatch(/already imported/);
+  });
+});
