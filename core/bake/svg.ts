@@ -67,9 +67,11 @@ function readCredential(doc: XDoc): UnbakeResult {
   const kind = credentialKind(el)!;
   // A JWT (or an OB 2.0 URL/JWS) sits in `verify`; otherwise the JSON is the element's content.
   const verify = verifyOf(el)?.trim();
-  const text = verify ? verify : contentOf(el).trim();
+  const content = contentOf(el).trim();
+  const text = verify ? verify : content;
   if (text === '') throw invalid(`the <${el.name}> element is empty: no verify attribute and no content`);
-  return { kind, keyword: el.name, text, format: detectFormat(text), container: 'svg' };
+  // OB 2.0 hosted baking may carry the assertion JSON as content beside its address in `verify`.
+  return { kind, keyword: el.name, text, format: detectFormat(text), container: 'svg', ...(verify && content ? { content } : {}) };
 }
 
 /** Read the baked credential from SVG text. */

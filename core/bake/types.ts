@@ -17,6 +17,8 @@ export interface UnbakeResult {
   text: string;
   format: PayloadFormat;
   container: 'png' | 'svg';
+  /** SVG only: the element's content when `verify` was used for `text` (OB 2.0 hosted: the assertion JSON beside its URL). */
+  content?: string;
 }
 
 export interface BakeOptions {

@@ -113,6 +113,7 @@ export async function readOb2Badge(input: Uint8Array | string, options: ReadOb2O
   const net: GetFetcher | undefined = options.online ? (options.fetcher ?? createFetcher()) : undefined;
   let raw: string;
   let container: 'png' | 'svg' | undefined;
+  let bakedContent: string | undefined;
   if (input instanceof Uint8Array) {
     const isPng = input.length >= 8 && input[0] === 0x89 && input[1] === 0x50;
     const head = new TextDecoder('utf-8').decode(input.subarray(0, 512)).replace(/^\uFEFF/, '').trimStart();
@@ -123,6 +124,7 @@ export async function readOb2Badge(input: Uint8Array | string, options: ReadOb2O
       }
       container = baked.container;
       raw = baked.text.trim();
+      bakedContent = baked.content?.trim();
     } else {
       raw = text(input);
     }
@@ -131,6 +133,11 @@ export async function readOb2Badge(input: Uint8Array | string, options: ReadOb2O
   }
   const extra = container ? { container } : {};
   const notes: string[] = [];
+  // An SVG baked with the address in `verify` and the assertion as content: offline, the content is read.
+  if (!net && URL_RE.test(raw) && bakedContent?.startsWith('{')) {
+    notes.push(`the image names the assertion's address ${raw.slice(0, 200)}; offline, the copy baked in the image was read`);
+    raw = bakedContent;
+  }
 
   let assertion: JsonObject;
   let source: Ob2Badge['source'];

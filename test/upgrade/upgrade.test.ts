@@ -202,6 +202,15 @@ describe('OB 2.0 → 3.0', () => {
     const inline = `<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org"><openbadges:assertion><![CDATA[${JSON.stringify(assertion(web.origin, { badge: badgeClass(web.origin, issuerProfile(web.origin)) }))}]]></openbadges:assertion></svg>`;
     const fromInline = await studio.upgradeBadge({ source: new TextEncoder().encode(inline), issuer: ours, allowUnverified: true, format: 'json' });
     await expectGoodUpgrade(fromInline.body);
+
+    // Both: the address in verify and the assertion as content. Offline the content is read; online the hosted copy is checked.
+    const both = `<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org"><openbadges:assertion verify="${web.origin}/beths-robotics-badge.json"><![CDATA[${JSON.stringify(assertion(web.origin, { badge: badgeClass(web.origin, issuerProfile(web.origin)) }))}]]></openbadges:assertion></svg>`;
+    const offline = await studio.upgradeBadge({ source: new TextEncoder().encode(both), issuer: ours, allowUnverified: true });
+    expect(offline.notes).toContain(`the image names the assertion's address ${web.origin}/beths-robotics-badge.json; offline, the copy baked in the image was read`);
+    expect(offline.original.verification.status).toBe('unknown');
+    await expectGoodUpgrade(offline.body);
+    const online = await studio.readOb2Badge({ source: new TextEncoder().encode(both), online: true });
+    expect(online.verification).toMatchObject({ method: 'hosted', status: 'passed' });
   });
 
   describe('a signed (JWS) assertion', () => {
