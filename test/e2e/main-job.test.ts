@@ -80,7 +80,14 @@ describe('the main job, end to end', () => {
     await page.getByLabel('Description').fill('Designs a small relational schema and queries it with SQL: SELECT, JOIN, GROUP BY.');
     await page.getByLabel('Type', { exact: true }).selectOption('Course');
     await page.getByLabel('How to earn it (Markdown)').fill('Passed the **final project** with a grade of *Proficient* or better.\n\n- A normalised schema\n- Five queries that answer the brief\n- [Project brief](https://northwind.example/db101/brief)');
-    // A bad language tag and a bad alignment URL are said at their fields once Save is pressed.
+    // A field's message shows once the field is left, before any Save.
+    await page.getByLabel('Language').fill('english please');
+    await page.keyboard.press('Tab');
+    await expect.poll(() => page.locator('#a-lang-msg').textContent()).toContain('is not a language code');
+    expect(await page.locator('#a-lang').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Language').fill('en');
+    await expect.poll(() => page.locator('#a-lang').getAttribute('aria-invalid')).toBe('false');
+    // A bad alignment URL is said at its field once Save is pressed.
     await page.getByRole('button', { name: 'Add an alignment' }).click();
     await page.getByLabel('Target name').fill('ESCO: use databases');
     await page.getByLabel('Target URL').fill('esco/skill/databases');
@@ -101,7 +108,6 @@ describe('the main job, end to end', () => {
     await page.getByRole('button', { name: 'Remove Advanced' }).click();
     await page.getByLabel('Credits').fill('3');
     await page.locator('#a-tags').fill('sql, databases');
-    await page.getByLabel('Language').fill('en');
     await page.locator('#g-results').scrollIntoViewIfNeeded();
     await checkScreen(page, 'achievement-designer-results');
     const chooser = page.waitForEvent('filechooser');

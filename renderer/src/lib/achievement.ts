@@ -162,6 +162,32 @@ export function errorFor(issues: readonly DesignIssue[], path: string, under = f
   return issues.find((i) => i.path === path || (under && (i.path.startsWith(`${path}.`) || i.path.startsWith(`${path}[`))))?.message;
 }
 
+/**
+ * The JSON path a form control edits, from its id (a-lang → $.inLanguage, al-0-url →
+ * $.alignment[0].targetUrl, rd-1-level-2-name → $.resultDescription[1].rubricCriterionLevel[2].name).
+ */
+export function pathOfField(id: string): string | undefined {
+  const simple: Record<string, string> = {
+    'a-name': '$.name',
+    'a-description': '$.description',
+    'a-type': '$.achievementType',
+    'a-ext': '$.achievementType',
+    'a-criteria': '$.criteria',
+    'a-criteria-url': '$.criteria',
+    'a-credits': '$.creditsAvailable',
+    'a-lang': '$.inLanguage',
+    'a-tags': '$.tag',
+  };
+  if (simple[id]) return simple[id];
+  const al = /^al-(\d+)-(name|url|type)$/.exec(id);
+  if (al) return `$.alignment[${al[1]}].${al[2] === 'name' ? 'targetName' : al[2] === 'url' ? 'targetUrl' : 'targetType'}`;
+  const level = /^rd-(\d+)-level-(\d+)-name$/.exec(id);
+  if (level) return `$.resultDescription[${level[1]}].rubricCriterionLevel[${level[2]}].name`;
+  const rd = /^rd-(\d+)-name$/.exec(id);
+  if (rd) return `$.resultDescription[${rd[1]}].name`;
+  return undefined;
+}
+
 /** Paths the form shows at a field; the rest are listed above the form. */
 export function shownAtField(path: string): boolean {
   return /^\$\.(name|description|criteria|achievementType|image|creditsAvailable|tag|inLanguage|version|humanCode|fieldOfStudy|specialization)(\b|$)/.test(path) || /^\$\.(alignment|resultDescription)\[\d+\]\./.test(path);
