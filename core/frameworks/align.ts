@@ -17,7 +17,7 @@ export function targetTypeFor(framework: Pick<Framework, 'extra' | 'uri'>, item:
 export function alignmentFor(framework: Framework, item: FrameworkItem): AlignmentInput {
   const targetType = targetTypeFor(framework, item);
   if (!isAlignmentTargetType(targetType)) throw new LaurelError('INVALID_INPUT', `"${targetType}" is not an alignment target type (CFItem, ceasn:Competency, CTDL, … or ext:Name).`);
-  const a: AlignmentInput = { type: ['Alignment'], targetName: item.code ? `${item.code} ${item.statement}`.slice(0, 500) : item.statement.slice(0, 500), targetUrl: item.uri };
+  const a: AlignmentInput = { type: ['Alignment'], targetName: item.statement.slice(0, 500), targetUrl: item.uri };
   if (item.code) a.targetCode = item.code;
   if (item.description) a.targetDescription = item.description;
   a.targetFramework = framework.title;

@@ -2,7 +2,7 @@
 // child, destination = parent item or the document, sequenceNumber = order); every other
 // association and every field we don't edit is kept and written back, so an exported package
 // re-imports to the same framework and exports to the same bytes.
-import { getFrameworkRow, insertFramework, insertFrameworkAssociation, insertFrameworkItem, deleteFrameworkRows, type Db, type FrameworkItemRecord, type FrameworkRecord } from '../store/index.ts';
+import { getFrameworkRow, insertFramework, insertFrameworkAssociation, insertFrameworkItem, updateFrameworkRow, type Db, type FrameworkItemRecord, type FrameworkRecord } from '../store/index.ts';
 import { LaurelError } from '../util/errors.ts';
 import { getFramework, MAX_ITEMS, nodeUri, type Framework } from './tree.ts';
 
@@ -172,11 +172,16 @@ export function importCasePackage(db: Db, json: unknown, options: CaseImportOpti
     updatedAt: docChanged ?? now,
   };
   db.transaction(() => {
-    if (getFrameworkRow(db, docId)) {
-      if (!options.replace) throw new LaurelError('CONFLICT', `A framework with the CFDocument identifier ${docId} ("${getFrameworkRow(db, docId)!.title}") is already in this workspace; import with replace to overwrite it.`);
-      deleteFrameworkRows(db, docId);
+    const existing = getFrameworkRow(db, docId);
+    if (existing) {
+      if (!options.replace) throw new LaurelError('CONFLICT', `A framework with the CFDocument identifier ${docId} ("${existing.title}") is already in this workspace; import with replace to overwrite it.`);
+      // Replaced in place: its saved versions stay.
+      db.prepare('DELETE FROM framework_items WHERE framework_id = ?').run(docId);
+      db.prepare('DELETE FROM framework_associations WHERE framework_id = ?').run(docId);
+      updateFrameworkRow(db, { ...record, createdAt: existing.createdAt });
+    } else {
+      insertFramework(db, record);
     }
-    insertFramework(db, record);
     for (const item of byId.values()) insertFrameworkItem(db, item);
     for (const o of others) insertFrameworkAssociation(db, docId, o.id, o.json);
   })();

@@ -104,13 +104,14 @@ export function insertFramework(db: Db, f: FrameworkRecord): void {
 }
 
 export function updateFrameworkRow(db: Db, f: FrameworkRecord): void {
-  db.prepare(`UPDATE frameworks SET uri = ?, title = ?, creator = ?, description = ?, language = ?, version = ?, extra_json = ?, updated_at = ? WHERE id = ?`).run(
+  db.prepare(`UPDATE frameworks SET uri = ?, title = ?, creator = ?, description = ?, language = ?, version = ?, source = ?, extra_json = ?, updated_at = ? WHERE id = ?`).run(
     f.uri,
     f.title,
     f.creator,
     f.description,
     f.language,
     f.version,
+    f.source,
     JSON.stringify(f.extra),
     f.updatedAt,
     f.id,

@@ -115,7 +115,14 @@ describe('CASE 1.1 CFPackage', () => {
     expect(out.CFDefinitions).toEqual(casePackage().CFDefinitions);
     // The same identifier again is a conflict unless replacing.
     expect(() => s.importFramework({ bytes: Buffer.from(JSON.stringify(casePackage())), name: 'data.json' })).toThrow(/already in this workspace/);
-    expect(s.importFramework({ bytes: Buffer.from(JSON.stringify(casePackage())), name: 'data.json', replace: true }).items).toHaveLength(4);
+    s.saveFrameworkVersion(f.id, 'before the update');
+    const newer = casePackage();
+    newer.CFItems.pop();
+    newer.CFAssociations.splice(3, 1);
+    newer.CFDocument.version = '2.2';
+    expect(s.importFramework({ bytes: Buffer.from(JSON.stringify(newer)), name: 'data.json', replace: true })).toMatchObject({ version: '2.2', items: { length: 3 } });
+    // Replaced in place: the saved version is still there, as it was.
+    expect(s.frameworkVersions(f.id)).toMatchObject([{ version: 1, label: 'before the update', items: 4 }]);
   });
 
   it('a package the studio exported re-imports to the same framework, and exports to the same bytes', () => {
@@ -184,7 +191,7 @@ describe('alignments', () => {
     expect(hits.map((h) => h.item.code)).toEqual(['DS.1']);
     expect(hits[0]!.alignment).toEqual({
       type: ['Alignment'],
-      targetName: 'DS.1 Query relational data with SQL',
+      targetName: 'Query relational data with SQL',
       targetUrl: `https://case.example.org/uri/${item(2)}`,
       targetCode: 'DS.1',
       targetDescription: 'SELECT, JOIN, GROUP BY',
