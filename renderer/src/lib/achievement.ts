@@ -1,8 +1,20 @@
 // The designer's form state and the Achievement JSON it stands for. The form keeps every field as
 // text (what inputs hold); toAchievement turns it into author JSON for the core, which checks it
 // and says what is wrong at which JSON path; errorFor maps those paths back to fields.
-import { newLevel, type RubricLevel } from '../components/RubricEditor.svelte';
-import type { DesignIssue } from './studio.ts';
+// Plain TypeScript (no component, no window.studio), so it can be checked and tested on its own.
+import type { DesignIssue } from '../../../core/design/achievement.ts';
+
+export interface RubricLevel {
+  /** urn:uuid:…, made when the level is added; results point at it, so it never changes. */
+  id: string;
+  name: string;
+  description: string;
+  points: string;
+}
+
+export function newLevel(name = ''): RubricLevel {
+  return { id: `urn:uuid:${crypto.randomUUID()}`, name, description: '', points: '' };
+}
 
 export interface AlignmentRow {
   key: string;
