@@ -203,6 +203,8 @@ export interface StoredCredential {
 export interface RequestLog {
   method: string;
   path: string;
+  /** The query string, with its '?' (or ''). */
+  query: string;
   status: number;
   at: number;
 }
@@ -806,7 +808,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', base);
-    res.on('finish', () => requests.push({ method: req.method ?? '', path: url.pathname, status: res.statusCode, at: Date.now() }));
+    res.on('finish', () => requests.push({ method: req.method ?? '', path: url.pathname, query: url.search, status: res.statusCode, at: Date.now() }));
     res.on('error', () => undefined);
     const run = async () => {
       const p = url.pathname;

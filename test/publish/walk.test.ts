@@ -20,7 +20,7 @@ let batch: { batchId: string; ids: string[] };
 
 beforeAll(async () => {
   host = await startTestHost({ name: 'Walk Wallet' });
-  s = await publishStudio('publish-walk');
+  s = await publishStudio('publish-walk', { pageSize: 4 }); // the read-back pages (Link rel="next")
   batch = await signedBatch(s, 6);
 });
 
@@ -97,7 +97,11 @@ describe.runIf(KEYRING)('publishing walk (discovery → … → revoke)', () => 
       const row = s.studio.db.prepare("SELECT body FROM credentials WHERE credential_id = ? AND format = 'json'").get(c.credential.id) as { body: Buffer };
       expect(c.value).toEqual(JSON.parse(row.body.toString('utf8')));
     }
-    expect(host.requests.filter((r) => r.method === 'GET' && r.path === '/ims/ob/v3p0/credentials').length).toBeGreaterThan(0);
+    // The read-back followed the host's paging: two pages of 4 for 6 credentials.
+    expect(host.requests.filter((r) => r.method === 'GET' && r.path === '/ims/ob/v3p0/credentials').map((r) => [r.status, r.query])).toEqual([
+      [200, '?limit=4&offset=0'],
+      [200, '?limit=4&offset=4'],
+    ]);
     // Every attempt recorded: one upsert and one read-back per credential.
     const attempts = s.studio.publishAttempts({ host: 'walk-wallet' });
     expect(attempts.filter((a) => a.operation === 'upsert').map((a) => [a.httpStatus, a.result])).toEqual(Array(6).fill([201, 'created']));
