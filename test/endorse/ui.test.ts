@@ -81,9 +81,15 @@ describe('Endorse screen', () => {
       verification: { type: 'hosted' },
       badge: { type: 'BadgeClass', id: 'https://example.org/robotics-badge.json', name: 'Awesome Robotics Badge', description: 'For doing awesome things with robots.', criteria: 'https://example.org/robotics-badge.html', issuer: { type: 'Issuer', id: 'https://example.org/organization.json', name: 'An Example Badge Issuer' } },
     };
-    await page.locator('[data-nav="verify"]').click();
-    await page.getByTestId('verify-drop').waitFor();
-    await dropFile(page, 'verify-drop', 'robotics.png', insertBeforeIend(makePng(), chunk('iTXt', itxtData('openbadges', JSON.stringify(ob2)))), 'image/png');
+    // Dropped on Endorse first: refused (nothing to verify), with the way to upgrade it.
+    await page.getByTestId('tab-give').click();
+    await page.getByTestId('endorse-done').getByRole('button', { name: 'Endorse something else' }).click();
+    await page.getByTestId('endorse-drop').waitFor();
+    await dropFile(page, 'endorse-drop', 'robotics.png', insertBeforeIend(makePng(), chunk('iTXt', itxtData('openbadges', JSON.stringify(ob2)))), 'image/png');
+    await page.getByTestId('endorse-error').waitFor();
+    expect(await page.getByTestId('endorse-error').textContent()).toMatch(/Refusing to endorse: this is an Open Badges 2\.0 badge/);
+    await checkScreen(page, 'endorse-refused');
+    await page.getByTestId('endorse-upgrade-first').click();
     await page.getByTestId('upgrade-badge').waitFor();
     await page.getByTestId('upgrade-go').click();
     await page.getByTestId('upgrade-error').waitFor();
@@ -97,9 +103,9 @@ describe('Endorse screen', () => {
     expect(describeVerdict(await verifyCredential(upgraded[0]!.body))).toBe('valid');
 
     expect(await page.evaluate('window.__x')).toBeUndefined();
-    // The one refusal above (offline, unchecked) answers HTTP 400, which Chromium logs.
+    // The two refusals above (endorsing an OB 2.0 badge; upgrading it offline unchecked) answer HTTP 400, which Chromium logs.
     expect(problems.filter((p) => !p.includes('status of 400'))).toEqual([]);
-    expect(problems.filter((p) => p.includes('status of 400'))).toHaveLength(1);
+    expect(problems.filter((p) => p.includes('status of 400'))).toHaveLength(2);
     await context.close();
   }, 120_000);
 });
