@@ -60,8 +60,11 @@ describe.runIf(KEYRING)('misbehaving hosts', () => {
   });
 
   it('no read scope: credentials are sent but not reported as published (not confirmed)', async () => {
-    const { host: h, name } = await host({ withholdScopes: [`${OB}credential.readonly`] });
+    const { host: h, name } = await host({ withholdScopes: [`${OB}credential.readonly`, `${OB}profile.update`] });
     await connected(s, h.url, name);
+    const noProfile = await rejects(s.studio.pushProfile({ host: name, issuer: s.issuerId }), 'UNSUPPORTED');
+    expect(noProfile.message).toContain(`did not grant Laurel Studio permission to update the profile (${OB}profile.update)`);
+    expect(h.store.ob.profile).toBeNull();
     expect(s.studio.getHost(name).grantedScopes).not.toContain(`${OB}credential.readonly`);
     const r = await s.studio.publish({ host: name, credentialIds: ids.slice(0, 2) });
     expect(r).toMatchObject({ published: 0, sent: 2, failed: 0 });
