@@ -225,5 +225,22 @@ describe('receiving endorsements', () => {
     const asJson = JSON.parse((await studio.issueCredential({ issuer: p256.id, achievement, recipient: 'c@example.org', format: 'json' })).body) as JsonObject;
     expect(((asJson.credentialSubject as JsonObject).achievement as JsonObject).endorsementJwt).toBeUndefined();
     expectValid(await verifyCredential(JSON.stringify(asJson)));
+
+    // A batch signed as VC-JWT only carries it too; one that also signs JSON leaves it out of both forms (one credential, two proofs).
+    const dir = mkdtempSync(path.join(process.env.LAUREL_TEST_SCRATCH ?? tmpdir(), 'endorse-jwt-batch-'));
+    for (const [formats, carried] of [[['jwt'], true], [['json', 'jwt'], false]] as const) {
+      const p = await studio.prepareBatch({ issuer: p256.id, roster: { bytes: roster(2), name: 'class.csv' }, achievement: { json: achievement }, outDir: path.join(dir, formats.join('-')), formats: [...formats] });
+      await studio.runBatch(p.batch.id, { workers: 1 });
+      const rows = studio.db.prepare("SELECT body FROM credentials WHERE batch_id = ? AND format = 'jwt'").all(p.batch.id) as Array<{ body: Buffer }>;
+      expect(rows).toHaveLength(2);
+      for (const r of rows) {
+        const body = r.body.toString('utf8');
+        const claims = JSON.parse(Buffer.from(body.split('.')[1]!, 'base64url').toString('utf8')) as JsonObject;
+        expect(((claims.credentialSubject as JsonObject).achievement as JsonObject).endorsementJwt).toEqual(carried ? [jws] : undefined);
+        const report = await verifyCredential(body);
+        expectValid(report);
+        expect(report.endorsements?.length ?? 0).toBe(carried ? 1 : 0);
+      }
+    }
   });
 });
