@@ -160,6 +160,12 @@ export async function readOb2Badge(input: Uint8Array | string, options: ReadOb2O
   } else {
     throw new LaurelError('INVALID_INPUT', 'Not an Open Badges 2.0 badge: expected an assertion as JSON, a signed badge (JWS), its web address, or a PNG/SVG with one baked in.');
   }
+  // Open Badges 1.0 wrote the recipient as a bare (hashed) e-mail with the salt beside it.
+  if (typeof assertion.recipient === 'string') {
+    const r = assertion.recipient.trim();
+    assertion = { ...assertion, recipient: { type: 'email', hashed: /^(sha256|md5)\$/i.test(r), identity: r, ...(str(assertion.salt) ? { salt: str(assertion.salt) } : {}) } };
+    notes.push('an Open Badges 1.0 assertion: its recipient was read as an e-mail address');
+  }
   checkAssertion(assertion);
 
   // The verification object (OB 2.0) or the 1.x `verify` one.

@@ -255,6 +255,22 @@ describe('OB 2.0 → 3.0', () => {
     });
   });
 
+  it('an Open Badges 1.0 assertion (bare hashed recipient, salt beside it, Unix timestamp, verify.url) upgrades too', async () => {
+    const v1 = {
+      uid: 'abc-123',
+      recipient: HASH,
+      salt: SALT,
+      issuedOn: 1483228799,
+      verify: { type: 'hosted', url: `${web.origin}/v1-assertion.json` },
+      badge: { name: 'Awesome Robotics Badge', description: 'Robots.', image: `${web.origin}/robotics-badge.png`, criteria: `${web.origin}/robotics-badge.html`, issuer: { id: `${web.origin}/organization.json`, name: 'An Example Badge Issuer', url: web.origin } },
+    };
+    const r = await studio.upgradeBadge({ source: JSON.stringify(v1), issuer: ours, allowUnverified: true });
+    expect(r.notes).toContain('an Open Badges 1.0 assertion: its recipient was read as an e-mail address');
+    const c = await expectGoodUpgrade(r.body);
+    expect(c.validFrom).toBe('2016-12-31T23:59:59Z');
+    expect((c.credentialSubject as JsonObject).identifier).toEqual([{ type: 'IdentityObject', hashed: true, identityHash: HASH, identityType: 'emailAddress', salt: SALT }]);
+  });
+
   it('refuses what is not an OB 2.0 assertion', async () => {
     await expect(studio.upgradeBadge({ source: JSON.stringify(badgeClass(web.origin, 'x')), issuer: ours })).rejects.toThrow(/BadgeClass \(a badge definition\), not an awarded badge/);
     await expect(studio.upgradeBadge({ source: JSON.stringify({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential', 'OpenBadgeCredential'] }), issuer: ours })).rejects.toThrow(/already an Open Badges 3\.0/);
