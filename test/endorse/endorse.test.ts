@@ -88,6 +88,15 @@ describe('endorsing an imported badge', () => {
     expect(dccAccepts(await dccVerify(JSON.parse(p.body) as object))).toBe(true);
   });
 
+  it('a genuine badge whose revocation status cannot be checked offline is endorsed, with that said', async () => {
+    const listUrl = 'https://north.example/status/1.json';
+    const withStatus = await signDataIntegrity(badge(other, { credentialStatus: { id: `${listUrl}#7`, type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: '7', statusListCredential: listUrl } }), other.signer);
+    const r = await studio.endorse({ source: JSON.stringify(withStatus), issuer: ours, comment: 'Fine.' });
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toMatch(/^Revocation status: .*https:\/\/north\.example\/status\/1\.json/);
+    expectValid(await verifyCredential(r.body));
+  });
+
   it("refuses a badge that does not verify, with the verifier's reason, and signs nothing", async () => {
     const before = (studio.db.prepare('SELECT count(*) AS n FROM credentials').get() as { n: number }).n;
     const forged = tamper(foreign, (d) => (d.name = 'Leadership Badge'));
