@@ -245,6 +245,8 @@ describe('the main job, end to end', () => {
     await page.goto(h.shell.url);
     // A change to an achievement that has been issued makes a new version; the old one stays.
     await page.locator('[data-nav="achievements"]').click();
+    await page.getByTestId('achievement-item').first().waitFor();
+    await checkScreen(page, 'achievements');
     await page.getByRole('button', { name: 'Edit Databases 101' }).click();
     await page.getByText('Version 1 has awarded 5 credentials').waitFor();
     await page.locator('#a-description').fill('Designs a small relational schema, normalises it, and queries it with SQL.');
