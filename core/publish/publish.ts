@@ -181,10 +181,13 @@ async function readBack(session: HostSession, api: PublishApi, signal: AbortSign
   if (!session.granted(api, 'credential.readonly')) return null;
   const limit = session.service.settings.pageSize;
   const found = new Map<string, HostCopy>();
-  let next: string | null = `/credentials?limit=${limit}&offset=0`;
+  const abs = (p: string) => new URL(p, `${session.apiBase(api)}/`).href;
+  let next: string | null = abs(`credentials?limit=${limit}&offset=0`);
   let offset = 0;
+  const visited = new Set<string>();
   for (let page = 0; next && page < 10_000; page++) {
     const url: string = next;
+    visited.add(url);
     const { doc, error } = await withRetries(session, () => session.call(api, 'GET', url, { ...(signal ? { signal } : {}) }), () => undefined, signal);
     if (!doc) throw new LaurelError('NOT_FOUND', `${session.host.title} did not answer the read-back (getCredentials): ${error ?? 'no answer'}.`);
     if (doc.status === 403) return null;
@@ -217,9 +220,11 @@ async function readBack(session: HostSession, api: PublishApi, signal: AbortSign
     offset += count;
     const link = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(doc.headers.link ?? '');
     const total = Number(doc.headers['x-total-count']);
-    if (link) next = new URL(link[1]!, session.apiBase(api) + '/').href;
-    else if (count > 0 && Number.isFinite(total) && offset < total) next = `/credentials?limit=${limit}&offset=${offset}`;
+    if (link) next = abs(link[1]!);
+    else if (count > 0 && Number.isFinite(total) && offset < total) next = abs(`credentials?limit=${limit}&offset=${offset}`);
     else next = null;
+    // A page already read (a host that ignores offset) ends the walk.
+    if (next && visited.has(next)) next = null;
   }
   return found;
 }

@@ -121,6 +121,8 @@ export interface Behaviour {
   failAfterStore: number;
   /** The next `count` upserts are answered 201 but not kept (a host that loses what it accepted). */
   dropUpserts: number;
+  /** getCredentials always answers the first page (a host that ignores offset), Link next included. */
+  ignoreOffset: boolean;
   /** API requests are carried out at once and answered this much later. */
   delayMs: number;
   /** Where the revocation URL is advertised: our SDD extension (and RFC 8414), RFC 8414 only, nowhere. */
@@ -140,6 +142,7 @@ export const DEFAULT_BEHAVIOUR: Behaviour = {
   failUpserts: 0,
   failAfterStore: 0,
   dropUpserts: 0,
+  ignoreOffset: false,
   delayMs: 0,
   revocation: 'extension',
   externalImages: false,
@@ -641,7 +644,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     const total = all.length;
     const off = offset ?? 0;
     const lim = limit ?? total;
-    const page = all.slice(off, off + Math.max(lim, 0));
+    const page = behaviour.ignoreOffset ? all.slice(0, Math.max(lim, 0)) : all.slice(off, off + Math.max(lim, 0));
     const body: Record<string, unknown[]> = {};
     const jsonCreds = page.filter((c) => c.format === 'json').map((c) => c.value);
     const jwss = page.filter((c) => c.format === 'jwt').map((c) => c.value);

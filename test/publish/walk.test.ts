@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { getHostByName, insertCredential } from '../../core/store/index.ts';
 import { startTestHost, type TestHost } from '../host/server.ts';
-import { ACHIEVEMENT, KEYRING, clickConsent, closeChromium, publishStudio, rejects, signedBatch, workspaceBytes, type PublishStudio } from './helpers.ts';
+import { ACHIEVEMENT, KEYRING, clickConsent, closeChromium, connected, publishStudio, rejects, signedBatch, workspaceBytes, type PublishStudio } from './helpers.ts';
 
 const OB = 'https://purl.imsglobal.org/spec/ob/v3p0/scope/';
 
@@ -186,5 +186,19 @@ describe.runIf(KEYRING)('publishing walk (discovery → … → revoke)', () => 
     expect(host.requests.some((q) => q.method === 'GET' && q.path === '/ims/clr/v2p0/credentials' && q.status === 200)).toBe(true);
     expect(s.studio.publications({ credentialIds: [clr.id as string] })).toMatchObject([{ host: 'walk-wallet', api: 'clr', state: 'published' }]);
     expect(host.rejected).toEqual([]);
+  });
+
+  it('stops reading back from a host that ignores offset (no endless paging); what it did not list is not reported published', async () => {
+    const odd = await startTestHost({ name: 'Offset Ignorer', behaviour: { ignoreOffset: true } });
+    try {
+      await connected(s, odd.url, 'offset-ignorer');
+      const r = await s.studio.publish({ host: 'offset-ignorer', batchId: batch.batchId });
+      expect(odd.store.ob.credentials).toHaveLength(6);
+      expect(odd.requests.filter((q) => q.method === 'GET' && q.path === '/ims/ob/v3p0/credentials').map((q) => q.query)).toEqual(['?limit=4&offset=0', '?limit=4&offset=4']);
+      expect(r).toMatchObject({ published: 4, failed: 2 });
+      expect(r.items.slice(4).every((i) => i.outcome === 'failed' && /does not list it/.test(i.message ?? ''))).toBe(true);
+    } finally {
+      await odd.close();
+    }
   });
 });
