@@ -3,7 +3,7 @@
 // Wired into main.ts like cli/publish.ts; everything goes through the Studio API.
 import path from 'node:path';
 import { writeOutput, type Studio } from '../core/api/index.ts';
-import { fingerprint, type RequestReview } from '../core/airgap/index.ts';
+import { fingerprint, type RequestReview, type SigningRequest } from '../core/airgap/index.ts';
 import type { IdentityMode } from '../core/issue/index.ts';
 import { LaurelError, isLaurelError } from '../core/util/errors.ts';
 import { flag, list, required, str, type OptionSpec, type Parsed } from './args.ts';
@@ -30,14 +30,15 @@ The issuer may be one imported with 'laurel issuer import' (its key stays on the
 Running it again for the same roster makes a new request and supersedes the old one.
 Prints the request's fingerprint: read it to the officer, who sees it in 'laurel request review'.
 `,
-  'request review': `Usage: laurel request review <request file> [--all] [--search <text>]
+  'request review': `Usage: laurel request review <request file> [--all] [--search <text>] [--show <row>]
 
 On the signing machine: checks the request (any changed byte is refused, with what differs), its
 contexts against this studio's pinned bundle, the issuer and key against this workspace, and
 every credential; then prints what would be signed: issuer and key, achievement, number of
 credentials, recipients (a sample; --all for every one, --search to find some), dates, warnings
 (validity in the past, duplicate recipients, an achievement changed since the preparer's last
-request). Opens no network connection.
+request). --show prints the unsigned credential of one roster row exactly as it would be signed.
+Opens no network connection.
 `,
   'request sign': `Usage: laurel request sign <request file> --out <bundle file> [--force]
 
@@ -192,12 +193,20 @@ export function airgapCommands(withStudio: WithStudio, print: Print): Record<str
       },
     },
     'request review': {
-      options: { all: { type: 'boolean' }, search: { type: 'string' } },
+      options: { all: { type: 'boolean' }, search: { type: 'string' }, show: { type: 'string' } },
       run: async (p, json) => {
         const file = positional(p, 'request file', 'laurel request review <request file>');
         const bytes = readFile(file, 'signing request');
+        const show = str(p, 'show');
         return withStudio(p, async (studio) => {
           const review = studio.reviewSigningRequest(bytes);
+          if (show !== undefined) {
+            // Checked above; the credential is read from the very file that was checked.
+            const item = (JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')) as SigningRequest).credentials.find((c) => String(c.seq) === show.trim());
+            if (!item) throw new LaurelError('NOT_FOUND', `The request has no row ${show}; rows run from ${review.recipients[0]?.seq ?? 1} to ${review.recipients.at(-1)?.seq ?? 1}.`);
+            print(json, `Row ${item.seq}, ${review.recipients.find((r) => r.seq === item.seq)?.label ?? ''}: the credential as it would be signed\n${JSON.stringify(item.credential, null, 2)}`, item);
+            return 0;
+          }
           print(json, `${formatReview(review, { all: flag(p, 'all'), ...(str(p, 'search') ? { search: str(p, 'search')! } : {}) })}\nApprove with: laurel request sign ${path.basename(file)} --out <bundle file>   (or: laurel request reject ${path.basename(file)} --reason <text>)`, review);
           return 0;
         });

@@ -86,6 +86,8 @@ export interface RequestReview {
   dates: { validFrom: string; validUntil: string | null };
   roster: SigningRequest['batch']['roster'];
   contexts: Array<{ url: string; sha256: string }>;
+  /** The first credential exactly as it will be signed (the others differ in recipient and id). */
+  firstCredential: Record<string, unknown>;
   /** The first recipients, as a sample; `recipients` is the full list (searchable in the UI). */
   sample: ReviewRecipient[];
   recipients: ReviewRecipient[];
@@ -252,6 +254,7 @@ function buildReview(ctx: SignerContext, request: SigningRequest, issuer: Issuer
     dates: { validFrom, validUntil: validUntil ?? null },
     roster: request.batch.roster,
     contexts: Object.entries(request.contexts).map(([url, sha256]) => ({ url, sha256 })),
+    firstCredential: request.credentials[0]?.credential ?? {},
     sample: recipients.slice(0, 10),
     recipients,
     warnings,

@@ -75,6 +75,7 @@ describe('request → review → sign → import → export', () => {
     expect(review.sample.length).toBe(6);
     expect(review.achievements[0]!.name).toBe(ACHIEVEMENT.name);
     expect(review.warnings).toEqual([]);
+    expect(review.firstCredential).toEqual(made.request.credentials[0]!.credential);
     expect(review.contexts.map((c) => c.url)).toContain('https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json');
     // The approval is in the signer's audit log and in the bundle, bound to the request digest.
     const audit = listAudit(w.signer.db, 20).find((a) => a.action === 'request.approve' && a.subject === made.request.requestId)!;

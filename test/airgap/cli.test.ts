@@ -65,6 +65,13 @@ describe('laurel request / bundle / issuer export+import', () => {
     expect(search.stdout).toMatch(/recipients matching "turing": 1 of 3/);
     expect(search.stdout).not.toContain('Ada Lovelace');
 
+    const shown = await signer(['request', 'review', requestFile, '--show', '2']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('Row 2, Alan Turing <alan@example.org>: the credential as it would be signed');
+    const credential = JSON.parse(shown.stdout.slice(shown.stdout.indexOf('{'))) as { credentialSubject: { name: string }; proof?: unknown };
+    expect(credential.credentialSubject.name).toBe('Alan Turing');
+    expect(credential.proof).toBeUndefined();
+
     const bundleFile = path.join(dir, 'bundle.json');
     const signed = await signer(['request', 'sign', requestFile, '--out', bundleFile]);
     expect(signed.code, signed.stderr).toBe(0);

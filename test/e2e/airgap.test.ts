@@ -73,6 +73,11 @@ describe("the officer's review and approval", () => {
     expect(await page.getByTestId('recipients').textContent()).toContain('grace.hopper@example.org');
     expect(await page.getByTestId('recipients-shown').textContent()).toContain('1 of 14 match');
 
+    // The credential itself, exactly as it will be signed.
+    await page.getByText('The first credential, exactly as it will be signed').click();
+    expect(JSON.parse((await page.getByTestId('first-credential').textContent()) ?? '')).toEqual(made.request.credentials[0]!.credential);
+    await page.getByText('The first credential, exactly as it will be signed').click(); // folded again
+
     // Approve: signed with the workspace's key, the bundle downloads.
     const download = page.waitForEvent('download');
     await page.getByTestId('approve').click();
