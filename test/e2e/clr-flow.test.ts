@@ -87,6 +87,18 @@ describe('framework → aligned achievement → issue → CLR → verify', () =>
     await page.getByTestId('single-skill').click();
     await expect.poll(() => page.getByTestId('fw-note').textContent()).toContain('Made the single-skill achievement "Query relational data with SQL" (Competency)');
 
+    // The designer has the same picker: a competency becomes an alignment row, filled in.
+    await page.locator('[data-nav="achievements"]').click();
+    await page.getByTestId('new-achievement').click();
+    await page.getByTestId('designer').waitFor();
+    await page.getByText('From a skill framework…').click();
+    await page.getByTestId('designer-fw-search').fill('charts');
+    await page.getByTestId('designer-add-alignment').click();
+    expect(await page.locator('#al-0-name').inputValue()).toBe('Present findings in charts');
+    expect(await page.locator('#al-0-url').inputValue()).toBe(`https://skills.example.org/case/${ITEMS[2][0]}`);
+    await page.getByTestId('designer-fw-search').scrollIntoViewIfNeeded();
+    await checkScreen(page, 'achievement-designer-framework');
+
     // Issue it to the learner.
     await page.locator('[data-nav="issue"]').click();
     await page.getByTestId('tab-one').click();
