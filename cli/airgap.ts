@@ -47,6 +47,12 @@ credential with the issuer's key from the key store (the keychain), writes the a
 audit log and the signed bundle to --out (format: docs/formats/signed-bundle.md). A request
 approved before gives the same bundle again. Opens no network connection.
 `,
+  'request list': `Usage: laurel request list
+
+Signing requests this workspace made (with its batch's state: prepared, awaiting signature,
+signed, imported, or superseded by a newer request) and requests it opened as the signer
+(opened, approved, rejected), newest first.
+`,
   'request reject': `Usage: laurel request reject <request file> --reason <text>
 
 On the signing machine: records that the officer rejected the request (audit log); nothing is signed.
@@ -240,6 +246,30 @@ export function airgapCommands(withStudio: WithStudio, print: Print): Record<str
           return 0;
         });
       },
+    },
+    'request list': {
+      options: {},
+      run: async (p, json) =>
+        withStudio(p, async (studio) => {
+          const r = studio.signingRequests();
+          const WORDS: Record<string, string> = { 'awaiting-signature': 'awaiting signature', superseded: 'superseded', signed: 'signed (export not finished)', imported: 'imported', reviewed: 'opened, not decided', approved: 'approved', rejected: 'rejected' };
+          const batchState = (id: string | null): string => {
+            if (!id) return '';
+            try {
+              const b = studio.getBatch(id);
+              return ` · batch ${b.id.slice(0, 8)}… ${b.achievement.name}: ${WORDS[b.signing ?? ''] ?? b.signing ?? b.state}`;
+            } catch {
+              return '';
+            }
+          };
+          const lines = [`This workspace: ${r.workspace}`];
+          lines.push(r.made.length ? 'Made here (preparer):' : 'Made here (preparer): none');
+          for (const m of r.made) lines.push(`  ${m.createdAt}  ${m.requestId}  ${m.count} credential${m.count === 1 ? '' : 's'}, ${WORDS[m.state] ?? m.state}${m.state === 'superseded' ? '' : batchState(m.batchId)}`);
+          lines.push(r.opened.length ? 'Opened here (signer):' : 'Opened here (signer): none');
+          for (const o of r.opened) lines.push(`  ${o.createdAt}  ${o.requestId}  ${o.count} credential${o.count === 1 ? '' : 's'}, ${WORDS[o.state] ?? o.state}${o.note && o.state === 'rejected' ? ` (${o.note})` : ''}`);
+          print(json, lines.join('\n'), r);
+          return 0;
+        }),
     },
     'request reject': {
       options: { reason: { type: 'string' } },

@@ -57,6 +57,7 @@ Commands:
   request review <file>   (signer) check a signing request and show what would be signed
   request sign <file>     (signer) approve: sign with the keychain key, write the signed bundle
   request reject <file>   (signer) reject a signing request
+  request list      signing requests made and opened here, with their batches' states
   bundle import <file>    (preparer) verify a signed bundle against its request, store and export it
   issuer export <id>      write an issuer without its private key, for the preparing machine
   issuer import <file>    import such an issuer (to prepare signing requests for it)

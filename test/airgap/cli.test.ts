@@ -89,6 +89,12 @@ describe('laurel request / bundle / issuer export+import', () => {
     const verified = await preparer(['verify', path.join(out, jsons[0]!)]);
     expect(verified.stdout).toMatch(/: VALID/);
 
+    const listed = await preparer(['request', 'list']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/Made here \(preparer\):\n .* 3 credentials, imported · batch .*Intro to SQL: imported/);
+    const opened = await signer(['request', 'list']);
+    expect(opened.stdout).toMatch(/Opened here \(signer\):\n .* 3 credentials, approved/);
+
     // The same bundle again: a replay.
     const again = await preparer(['bundle', 'import', bundleFile]);
     expect(again.code).toBe(2);
