@@ -15,6 +15,8 @@ import { decodeRoster, guessMapping, parseRoster } from '../../core/import/index
 import { checkScreen, dropFile, startHarness, watchConsole, type Harness } from './helpers.ts';
 
 let h: Harness;
+/** The workspace backup the first test downloads (before anything is issued); the last restores it. */
+let workspaceBackup: Buffer | null = null;
 
 beforeAll(async () => {
   h = await startHarness('main-job');
@@ -65,6 +67,7 @@ describe('the main job, end to end', () => {
     const backup = page.waitForEvent('download');
     await page.getByTestId('backup-workspace').click();
     const db = readFileSync((await (await backup).path())!);
+    workspaceBackup = db;
     expect(db.subarray(0, 16).toString('latin1')).toBe('SQLite format 3\0');
     await page.getByTestId('workspace-backup-msg').waitFor();
     await page.getByTestId('workspace-backup').scrollIntoViewIfNeeded();
@@ -315,6 +318,16 @@ describe('the main job, end to end', () => {
     await page.getByTestId('credential-search').fill('');
     await page.getByTestId('credential-status-filter').selectOption('revoked');
     await expect.poll(() => page.getByTestId('credential-count').textContent()).toContain('1 credential match');
+
+    // Restoring the backup taken before anything was issued: the issuer is there, no credential is.
+    await page.locator('[data-nav="settings"]').click();
+    await dropFile(page, 'workspace-restore-drop', 'workspace-backup.sqlite', workspaceBackup!, 'application/vnd.sqlite3');
+    await page.getByLabel('Replace this workspace with the backup').check();
+    await page.getByTestId('restore-workspace').click();
+    await expect.poll(() => page.getByTestId('workspace-backup-msg').textContent(), { timeout: 30_000 }).toContain('Restored: 1 issuer, 0 credentials');
+    await expect.poll(() => page.locator('.ws-meta').textContent()).toBe('1 issuer · 0 signed');
+    await page.locator('[data-nav="credentials"]').click();
+    await page.getByRole('heading', { name: 'Nothing signed yet' }).waitFor();
     await context.close();
   }, 90_000);
 });
