@@ -176,13 +176,18 @@ interface HostCopy {
 /**
  * Every credential the host lists for this API (getCredentials, paged by Link rel="next" or
  * X-Total-Count), by equality key. null when the host does not let us read (no readonly scope).
+ * `items` narrows the question with `since` (a second before the earliest validFrom among them):
+ * whether the host reads "issued" as validFrom or as when it received them, they are all after it,
+ * and a host that ignores `since` just lists more.
  */
-async function readBack(session: HostSession, api: PublishApi, signal: AbortSignal | undefined): Promise<Map<string, HostCopy> | null> {
+async function readBack(session: HostSession, api: PublishApi, items: Item[], signal: AbortSignal | undefined): Promise<Map<string, HostCopy> | null> {
   if (!session.granted(api, 'credential.readonly')) return null;
   const limit = session.service.settings.pageSize;
   const found = new Map<string, HostCopy>();
   const abs = (p: string) => new URL(p, `${session.apiBase(api)}/`).href;
-  let next: string | null = abs(`credentials?limit=${limit}&offset=0`);
+  const earliest = Math.min(...items.filter((i) => i.api === api).map((i) => i.validFrom));
+  const since = Number.isFinite(earliest) ? `&since=${encodeURIComponent(new Date(earliest - 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'))}` : '';
+  let next: string | null = abs(`credentials?limit=${limit}&offset=0${since}`);
   let offset = 0;
   const visited = new Set<string>();
   for (let page = 0; next && page < 10_000; page++) {
@@ -221,7 +226,7 @@ async function readBack(session: HostSession, api: PublishApi, signal: AbortSign
     const link = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(doc.headers.link ?? '');
     const total = Number(doc.headers['x-total-count']);
     if (link) next = abs(link[1]!);
-    else if (count > 0 && Number.isFinite(total) && offset < total) next = abs(`credentials?limit=${limit}&offset=${offset}`);
+    else if (count > 0 && Number.isFinite(total) && offset < total) next = abs(`credentials?limit=${limit}&offset=${offset}${since}`);
     else next = null;
     // A page already read (a host that ignores offset) ends the walk.
     if (next && visited.has(next)) next = null;
@@ -330,7 +335,7 @@ async function publishClaimed(service: HostService, input: PublishInput, options
     progress('checking');
     const byApi = new Map<PublishApi, Map<string, HostCopy> | null>();
     try {
-      for (const api of new Set(unsure.map((i) => i.api))) byApi.set(api, await readBack(session, api, signal));
+      for (const api of new Set(unsure.map((i) => i.api))) byApi.set(api, await readBack(session, api, unsure, signal));
     } catch (e) {
       if (!stop(e) && !(isLaurelError(e) && e.code === 'NOT_FOUND')) throw e;
     }
@@ -416,7 +421,7 @@ async function publishClaimed(service: HostService, input: PublishInput, options
       let copies: Map<string, HostCopy> | null = null;
       let problem = '';
       try {
-        copies = await readBack(session, api, signal);
+        copies = await readBack(session, api, sent, signal);
       } catch (e) {
         if (stop(e)) break;
         if (!isLaurelError(e)) throw e;

@@ -98,9 +98,12 @@ describe.runIf(KEYRING)('publishing walk (discovery → … → revoke)', () => 
       expect(c.value).toEqual(JSON.parse(row.body.toString('utf8')));
     }
     // The read-back followed the host's paging: two pages of 4 for 6 credentials.
+    // Asked with since = a second before the batch's validFrom, so only recent ones are listed.
+    const validFrom = (held[0]!.credential.validFrom as string).replace(/Z$/, '');
+    const since = encodeURIComponent(new Date(Date.parse(`${validFrom}Z`) - 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
     expect(host.requests.filter((r) => r.method === 'GET' && r.path === '/ims/ob/v3p0/credentials').map((r) => [r.status, r.query])).toEqual([
-      [200, '?limit=4&offset=0'],
-      [200, '?limit=4&offset=4'],
+      [200, `?limit=4&offset=0&since=${since}`],
+      [200, `?limit=4&offset=4&since=${since}`],
     ]);
     // Every attempt recorded: one upsert and one read-back per credential.
     const attempts = s.studio.publishAttempts({ host: 'walk-wallet' });
@@ -194,7 +197,7 @@ describe.runIf(KEYRING)('publishing walk (discovery → … → revoke)', () => 
       await connected(s, odd.url, 'offset-ignorer');
       const r = await s.studio.publish({ host: 'offset-ignorer', batchId: batch.batchId });
       expect(odd.store.ob.credentials).toHaveLength(6);
-      expect(odd.requests.filter((q) => q.method === 'GET' && q.path === '/ims/ob/v3p0/credentials').map((q) => q.query)).toEqual(['?limit=4&offset=0', '?limit=4&offset=4']);
+      expect(odd.requests.filter((q) => q.method === 'GET' && q.path === '/ims/ob/v3p0/credentials').map((q) => q.query.replace(/&since=.*$/, ''))).toEqual(['?limit=4&offset=0', '?limit=4&offset=4']);
       expect(r).toMatchObject({ published: 4, failed: 2 });
       expect(r.items.slice(4).every((i) => i.outcome === 'failed' && /does not list it/.test(i.message ?? ''))).toBe(true);
     } finally {
