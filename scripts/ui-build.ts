@@ -4,7 +4,7 @@
  * than the last build, and takes a lock so parallel callers (tests, two launches) build once.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,8 +44,12 @@ function run(args: string[], label: string): Promise<void> {
 }
 
 export async function buildRenderer(): Promise<void> {
+  // The stamp carries the time the build started: a source saved while it ran is newer, so the
+  // next caller builds again instead of serving a bundle without that change.
+  const started = new Date();
   await run(['build', '--config', 'renderer/vite.config.ts'], 'Building the renderer');
-  writeFileSync(STAMP, new Date().toISOString());
+  writeFileSync(STAMP, started.toISOString());
+  utimesSync(STAMP, started, started);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
