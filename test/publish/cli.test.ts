@@ -16,6 +16,7 @@ const env: Record<string, string> = { LAUREL_WORKSPACE: path.join(dir, 'ws') };
 let host: TestHost;
 let ids: string[] = [];
 let batchId = '';
+let slowBatchId = '';
 
 beforeAll(async () => {
   host = await startTestHost({ name: 'CLI Wallet' });
@@ -29,6 +30,9 @@ beforeAll(async () => {
     const prepared = await studio.prepareBatch({ issuer: issuer.id, roster: { bytes: roster(3), name: 'r.csv' }, achievement: { json: ACHIEVEMENT }, outDir: path.join(dir, 'out'), formats: ['json'] });
     await studio.runBatch(prepared.batch.id, { progressIntervalMs: 0 });
     batchId = prepared.batch.id;
+    const slow = await studio.prepareBatch({ issuer: issuer.id, roster: { bytes: roster(4, 'Name,Email,Score', (i) => `Slow ${i},slow.${i}@example.org,70`), name: 's.csv' }, achievement: { json: ACHIEVEMENT }, outDir: path.join(dir, 'out-slow'), formats: ['json'] });
+    await studio.runBatch(slow.batch.id, { progressIntervalMs: 0 });
+    slowBatchId = slow.batch.id;
   } finally {
     studio.close();
   }
@@ -120,6 +124,36 @@ describe.runIf(KEYRING)('laurel host … and laurel publish', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ outcome: 'unchanged', httpStatus: 304 });
     const bad = await laurel(['host', 'push-profile', 'cli-wallet', '--issuer', 'Acme Training', '--api', 'xyz'], { env });
     expect(bad.stderr).toContain('--api must be ob or clr');
+  });
+
+  it('Ctrl-C stops after the current credential (exit 130); the same command resumes without sending anything twice', async () => {
+    host.behaviour.delayMs = 700;
+    const before = host.store.ob.credentials.length;
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'laurel.mjs'), 'publish', '--host', 'cli-wallet', '--batch', slowBatchId], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_OPTIONS: `--import=${path.join(ROOT, 'test', 'setup', 'no-network.mjs')}`, ...env },
+    });
+    let stderr = '';
+    let interrupted = false;
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (!interrupted && /Sending: /.test(stderr)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('Stopped. Run the same command again to send the rest.');
+    expect(host.store.ob.credentials.length - before).toBeLessThan(4);
+    host.behaviour.delayMs = 0;
+    await new Promise((r) => setTimeout(r, 800)); // what was in flight lands
+    const again = await laurel(['publish', '--host', 'cli-wallet', '--batch', slowBatchId, '--json'], { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ total: 4, failed: 0 });
+    expect(host.store.ob.credentials.length - before).toBe(4);
+    const created = host.upserts.filter((u) => u.status === 201).map((u) => u.key);
+    expect(new Set(created).size).toBe(created.length); // nothing created twice
   });
 
   it('explains wrong use and unknown things', async () => {
