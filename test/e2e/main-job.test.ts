@@ -255,6 +255,16 @@ describe('the main job, end to end', () => {
     await page.locator('#a-description').fill('Designs a small relational schema, normalises it, and queries it with SQL.');
     await page.getByTestId('save-achievement').click();
     await expect.poll(() => page.getByTestId('designer-saved').textContent()).toContain('Saved as version 2');
+    // One person, from the designed achievement (its newest version), without touching JSON.
+    await page.locator('[data-nav="issue"]').click();
+    await page.getByTestId('tab-one').click();
+    expect(await page.locator('#issue-designed option:checked').textContent()).toBe('Databases 101 (version 2)');
+    await page.getByLabel('Recipient').fill('dana.fox@example.org');
+    await page.getByLabel("Learner's name").fill('Dana Fox');
+    await page.getByRole('button', { name: 'Sign credential' }).click();
+    await page.getByTestId('issue-done').waitFor();
+    const dana = h.shell.studio.listCredentials({ query: 'dana.fox@' }).rows;
+    expect(dana.map((r) => [r.learnerName, r.achievement?.name, r.achievement?.version])).toEqual([['Dana Fox', 'Databases 101', 2]]);
     await page.locator('[data-nav="issue"]').click();
     await page.getByTestId('tab-roster').click();
     expect(await page.locator('#roster-achievement option:checked').textContent()).toBe('Databases 101 (version 2)');
