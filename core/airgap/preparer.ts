@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { publicKeyFromMultibase, type ResolvedKey } from '../keys/index.ts';
+import { createKeyResolver, publicKeyFromMultibase, type ResolvedKey } from '../keys/index.ts';
 import { contextDigests } from '../jsonld/index.ts';
 import {
   buildLearnerCredential,
@@ -18,6 +18,7 @@ import {
   type RunBatchOptions,
 } from '../issue/index.ts';
 import { recipientOf } from '../issue/export.ts';
+import { withReceivedEndorsements } from '../endorse/embed.ts';
 import { checkOutDir, imagePath, type BatchOptions, type IssueContext, type ItemData } from '../issue/prepare.ts';
 import {
   appendAudit,
@@ -83,12 +84,15 @@ export function createSigningRequest(ctx: IssueContext, batchId: string): { requ
   const pending = items.filter((i) => i.state === 'pending');
   if (!pending.length) throw new LaurelError('INVALID_INPUT', `Batch ${batchId} has no credential waiting to be signed.`);
 
+  // As a local run builds them: with the endorsements received by now embedded (core/endorse).
+  const endorsed = withReceivedEndorsements(db, issuer.profile, achievement.achievement, { jwtOnly: !o.signForms.includes('json') });
   const credentials: RequestItem[] = pending.map((it) => {
     const data = it.row as unknown as ItemData;
     const credential = buildLearnerCredential({
       credentialId: it.credentialId,
-      issuer: issuer.profile,
-      achievement: achievement.achievement,
+      issuer: endorsed.issuer,
+      achievement: endorsed.achievement,
+      ...(endorsed.endorsementJwt ? { endorsementJwt: endorsed.endorsementJwt } : {}),
       learner: data.learner,
       recipient: { identity: o.identity, plaintext: o.plaintextIdentity },
       validFrom: o.validFrom,
@@ -113,7 +117,8 @@ export function createSigningRequest(ctx: IssueContext, batchId: string): { requ
       version: achievement.version,
       name: String(achievement.achievement.name ?? ''),
       sha256: achievement.sha256,
-      achievement: JSON.parse(achievement.json) as Record<string, Json>,
+      // The Achievement as the credentials carry it (endorsements included).
+      achievement: (credentials[0]!.credential.credentialSubject as Record<string, Json>).achievement as Record<string, Json>,
     },
     batch: {
       id: batch.id,
@@ -183,14 +188,29 @@ export interface ImportedBundle {
   signerAudit: SignedBundle['audit'];
 }
 
+/**
+ * Keys for verifying a bundle's credentials: the issuer's from this workspace (its did:web or https
+ * documents need no fetching); anything else (endorsers' keys inside the credential) offline, as
+ * core/keys resolves it. Which key signed the credential itself is checked apart (signedWith).
+ */
 function issuerKeyResolver(issuer: IssuerRecord): (vm: string) => Promise<ResolvedKey> {
   const publicKey = publicKeyFromMultibase(issuer.publicKeyMultibase);
-  return async (vm) => {
-    if (vm !== issuer.verificationMethod) {
-      throw new LaurelError('VALIDATION', `signed with ${vm}, not with the issuer's key ${issuer.verificationMethod}`);
+  const others = createKeyResolver();
+  return async (vm) => (vm === issuer.verificationMethod ? { verificationMethod: vm, controller: issuer.id, publicKey, source: 'workspace issuer' } : others(vm));
+}
+
+/** The verification methods the credential's own signature names: the proofs' (JSON) or the JWS kid. */
+function signedWith(body: string, form: 'json' | 'jwt'): string[] {
+  try {
+    if (form === 'jwt') {
+      const header = JSON.parse(Buffer.from(body.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
+      return [String(header.kid)];
     }
-    return { verificationMethod: vm, controller: issuer.id, publicKey, source: 'workspace issuer' };
-  };
+    const proof = (JSON.parse(body) as { proof?: unknown }).proof;
+    return (Array.isArray(proof) ? proof : [proof]).map((p) => String((p as { verificationMethod?: unknown } | undefined)?.verificationMethod));
+  } catch {
+    return ['(unreadable)'];
+  }
 }
 
 /** The first differing JSON paths of two values (for "what changed" messages). */
@@ -319,6 +339,11 @@ export async function importSignedBundle(ctx: IssueContext, bytes: Uint8Array, o
       const diff = differingPaths(want.credential, signed);
       if (diff.length) {
         problems.push(`${who}: the signed credential differs from the one requested at ${diff.join(', ')}`);
+        continue;
+      }
+      const keys = signedWith(body, form);
+      if (keys.some((k) => k !== issuer.verificationMethod)) {
+        problems.push(`${who}: signed with ${keys.join(', ')}, not with the issuer's key ${issuer.verificationMethod}`);
         continue;
       }
       const report = await verifyCredential(body, { resolveKey, refresh: false });

@@ -161,7 +161,14 @@ export function checkSigningRequest(ctx: SignerContext, bytes: Uint8Array): { re
       `The request names the key ${request.issuer.verificationMethod} for ${issuer.id}; this workspace's key for that issuer is ${issuer.verificationMethod}. Export the issuer again (laurel issuer export) and import it on the preparing machine.`,
     );
   }
-  const profile = canonicalJson(issuer.profile);
+  // Received endorsements (verified when attached on the preparer) may ride along on the profile.
+  const bare = (p: unknown): string => {
+    if (!isObject(p)) return canonicalJson(p ?? null);
+    const { endorsement: _e, endorsementJwt: _j, ...rest } = p;
+    return canonicalJson(rest);
+  };
+  const profile = bare(issuer.profile);
+  const jwtOnly = !request.batch.signForms.includes('json');
   const achievement = canonicalJson(request.achievement?.achievement);
   const ids = new Set<string>();
   const problems: string[] = [];
@@ -179,14 +186,15 @@ export function checkSigningRequest(ctx: SignerContext, bytes: Uint8Array): { re
     for (const u of [c['@context']].flat()) {
       if (typeof u === 'string' && !(u in request.contexts)) problems.push(`${who}: uses the context ${u}, which the request does not list`);
     }
-    if (canonicalJson(c.issuer) !== profile) problems.push(`${who}: its issuer profile is not this workspace's profile of ${issuer.id} (export the issuer again and import it on the preparing machine)`);
+    if (bare(c.issuer) !== profile) problems.push(`${who}: its issuer profile is not this workspace's profile of ${issuer.id} (export the issuer again and import it on the preparing machine)`);
     const subject = isObject(c.credentialSubject) ? c.credentialSubject : {};
     if (canonicalJson(subject.achievement) !== achievement) problems.push(`${who}: awards another achievement than the request states`);
     if (!namesRecipient(subject, item.recipient ?? {})) problems.push(`${who}: the credential does not name this recipient`);
     if (item.recipient?.name !== undefined && subject.name !== undefined && subject.name !== item.recipient.name) problems.push(`${who}: the credential names "${String(subject.name)}"`);
     if (c.validFrom !== request.batch.validFrom || (c.validUntil ?? null) !== (request.batch.validUntil ?? null)) problems.push(`${who}: its dates differ from the request's`);
     try {
-      assertValid(c);
+      // endorsementJwt is defined by the verification copy of the OB context only (VC-JWT-only credentials).
+      assertValid(c, jwtOnly ? { kind: 'achievement', terms: 'verify' } : {});
     } catch (e) {
       problems.push(`${who}: ${(e as Error).message}`);
     }

@@ -248,6 +248,17 @@ describe('the preparer refuses a bundle that does not answer its request exactly
     const e4 = await refusal(w.preparer.importSignedBundle(forged));
     expect(e4.message).toContain(`${made.request.credentials[1]!.credentialId}`);
     expect(e4.message).toMatch(/does not verify/);
+    // Signed by another key (an attacker's did:key): it verifies on its own, but it is not the issuer's.
+    const { createSigner, didKeyIssuer, generateKeyPair } = await import('../../core/keys/index.ts');
+    const { signDataIntegrity } = await import('../../core/proof/index.ts');
+    const pair = await generateKeyPair('Ed25519');
+    const mallory = didKeyIssuer(pair.publicKey);
+    const otherKey = createSigner({ privateKey: pair.privateKey, verificationMethod: mallory.verificationMethod, controller: mallory.issuerId });
+    const foreign = await signDataIntegrity(made.request.credentials[0]!.credential as never, otherKey);
+    const wrongKey = resealBundle(approved.bytes, (b) => {
+      b.credentials[0]!.json = JSON.stringify(foreign, null, 2) + '\n';
+    });
+    expect((await refusal(w.preparer.importSignedBundle(wrongKey))).message).toContain(`signed with ${mallory.verificationMethod}, not with the issuer's key`);
     // Nothing of the refused bundles was stored; the genuine one still imports.
     expect((w.preparer.db.prepare('SELECT count(*) AS n FROM credentials WHERE batch_id = ?').get(made.prepared.batch.id) as { n: number }).n).toBe(0);
     const ok = await w.preparer.importSignedBundle(approved.bytes, { outDir: path.join(w.dir, 'export-ok') });
@@ -446,5 +457,30 @@ describe('an import whose export was interrupted', () => {
     expect((w.preparer.db.prepare('SELECT count(*) AS n FROM credentials WHERE batch_id = ?').get(first.batchId) as { n: number }).n).toBe(3);
     // Once finished, the same bundle is a replay again.
     expect((await refusal(w.preparer.importSignedBundle(approved.bytes))).message).toMatch(/already imported/);
+  });
+});
+
+describe('received endorsements ride along', () => {
+  it('an endorsement attached to the achievement on the preparer is in every credential the signer signs', async () => {
+    const { Studio } = await import('../../core/api/index.ts');
+    const { getLatestAchievement } = await import('../../core/store/index.ts');
+    const { PASSPHRASE, TEST_SCRYPT } = await import('../issue/helpers.ts');
+    const endorser = Studio.open({ workspace: path.join(w.dir, 'endorser'), keystore: `file:${path.join(w.dir, 'endorser.laurel')}`, passphrase: PASSPHRASE, scrypt: TEST_SCRYPT, face: 'test' });
+    try {
+      const body = (await endorser.createIssuer({ name: 'Accreditation Council' })).id;
+      const achievement = getLatestAchievement(w.preparer.db, ACHIEVEMENT.id)!.achievement;
+      const endorsement = await endorser.endorse({ source: JSON.stringify(achievement), issuer: body, comment: 'An accredited programme.' });
+      await w.preparer.attachEndorsement({ source: endorsement.file.bytes, achievement: ACHIEVEMENT.id });
+    } finally {
+      endorser.close();
+    }
+    const made = await request(2);
+    const carried = (made.request.credentials[0]!.credential.credentialSubject as { achievement: { endorsement?: Array<{ issuer: { name: string } }> } }).achievement.endorsement;
+    expect(carried?.[0]?.issuer.name).toBe('Accreditation Council');
+    const { value: approved, attempts } = await withoutNetwork(() => w.signer.approveSigningRequest(made.bytes));
+    expect(attempts).toEqual([]);
+    const imported = await w.preparer.importSignedBundle(approved.bytes, { outDir: path.join(w.dir, 'export-endorsed') });
+    expect(imported.imported).toBe(2);
+    for (const c of approved.bundle.credentials) expect(dccAccepts(await dccVerify(JSON.parse(c.json!) as object))).toBe(true);
   });
 });
