@@ -261,6 +261,7 @@ describe('the main job, end to end', () => {
     expect(await page.locator('#issue-designed option:checked').textContent()).toBe('Databases 101 (version 2)');
     await page.getByLabel('Recipient').fill('dana.fox@example.org');
     await page.getByLabel("Learner's name").fill('Dana Fox');
+    await checkScreen(page, 'issue-one-designed');
     await page.getByRole('button', { name: 'Sign credential' }).click();
     await page.getByTestId('issue-done').waitFor();
     const dana = h.shell.studio.listCredentials({ query: 'dana.fox@' }).rows;
