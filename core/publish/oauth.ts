@@ -106,7 +106,8 @@ export async function registerClient(
     if (!body || typeof body.client_id !== 'string' || !body.client_id || typeof body.client_secret !== 'string' || !body.client_secret) {
       throw new LaurelError('VALIDATION', `${hostTitle} accepted the registration but sent no client_id and client_secret back.`);
     }
-    const { client_secret: _secret, ...echoed } = body;
+    // Kept in the workspace: what the host echoed, without its secrets (RFC 7592's management token too).
+    const { client_secret: _secret, registration_access_token: _management, ...echoed } = body;
     const uris = echoed.redirect_uris;
     if (Array.isArray(uris) && !uris.includes(redirectUri)) {
       throw new LaurelError('UNSUPPORTED', refusedLoopback(hostTitle, redirectUri, `it registered other redirect URIs instead (${uris.map(String).join(', ').slice(0, 300)})`));

@@ -156,6 +156,8 @@ interface Client {
   redirectUris: string[];
   scope: string[];
   grantTypes: string[];
+  /** RFC 7592 management token, returned at registration (a secret the client must not store openly). */
+  registrationAccessToken: string;
 }
 
 interface AuthRequest {
@@ -456,12 +458,12 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     const scopes = (m.scope as string).split(/\s+/).filter((s) => known.has(s));
     const clientId = `client_${b64url(randomBytes(12))}`;
     const secret = b64url(randomBytes(32));
-    const client: Client = { clientId, secret, metadata: m, redirectUris: uris as string[], scope: scopes, grantTypes: grantTypes as string[] };
+    const client: Client = { clientId, secret, metadata: m, redirectUris: uris as string[], scope: scopes, grantTypes: grantTypes as string[], registrationAccessToken: token('reg') };
     clients.set(clientId, client);
     json(
       res,
       201,
-      { ...m, scope: scopes.join(' '), grant_types: grantTypes, client_id: clientId, client_secret: secret, client_id_issued_at: Math.floor(Date.now() / 1000), client_secret_expires_at: 0 },
+      { ...m, scope: scopes.join(' '), grant_types: grantTypes, client_id: clientId, client_secret: secret, client_id_issued_at: Math.floor(Date.now() / 1000), client_secret_expires_at: 0, registration_access_token: client.registrationAccessToken, registration_client_uri: `${base}/oauth/register/${clientId}` },
       { 'cache-control': 'no-store' },
     );
   }

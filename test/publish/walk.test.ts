@@ -145,7 +145,7 @@ describe.runIf(KEYRING)('publishing walk (discovery → … → revoke)', () => 
 
     // ---- nothing secret in the workspace database (file, WAL and all)
     const db = workspaceBytes(s.dir);
-    const secrets = [client.secret, ...host.issuedTokens()];
+    const secrets = [client.secret, client.registrationAccessToken, ...host.issuedTokens()];
     expect(secrets.length).toBeGreaterThan(4);
     for (const secret of secrets) expect(db.includes(Buffer.from(secret)), 'a secret is in the workspace').toBe(false);
 
