@@ -192,7 +192,7 @@ export function checkRequestIntegrity(req: SigningRequest): void {
     for (const p of parts.credentials) if (!present.has(p.credentialId)) problems.push(`credential ${p.credentialId} was removed`);
     if (!problems.length && items.map((i) => i.credentialId).join('\n') !== parts.credentials.map((c) => c.credentialId).join('\n')) problems.push('the credentials are in another order');
   }
-  if (!problems.length) problems.push('the digest recorded in the file was changed');
+  if (!problems.length) problems.push(parts?.members && Array.isArray(parts.credentials) ? 'the digest recorded in the file was changed' : 'the file carries no part digests, so which part changed can\'t be said');
   throw new LaurelError(
     'VALIDATION',
     `The signing request was changed after it was prepared (its SHA-256 is ${actual}, the file says ${d.value}), so nothing in it will be signed:\n${problems
