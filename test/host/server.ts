@@ -276,6 +276,9 @@ function isLoopbackHttp(u: URL): boolean {
 }
 
 export async function startTestHost(options: TestHostOptions = {}): Promise<TestHost> {
+  // Compile the schemas before listening (once per process): a first request that waits for
+  // Ajv would look like a slow host to a client with a short time limit.
+  for (const api of ['ob', 'clr'] as const) for (const n of Object.keys(SCHEMA_FILES[api]) as SchemaName[]) validator(api, n);
   const behaviour: Behaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
   const name = options.name ?? 'Laurel Test Wallet';
   const offerClr = options.clr ?? true;
