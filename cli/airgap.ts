@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { writeOutput, type Studio } from '../core/api/index.ts';
 import { fingerprint, type RequestReview, type SigningRequest } from '../core/airgap/index.ts';
+import { formatProblems, formatSummary } from '../core/import/index.ts';
 import type { IdentityMode } from '../core/issue/index.ts';
 import { LaurelError, isLaurelError } from '../core/util/errors.ts';
 import { flag, list, required, str, type OptionSpec, type Parsed } from './args.ts';
@@ -164,8 +165,14 @@ export function airgapCommands(withStudio: WithStudio, print: Print): Record<str
             if (!json) process.stderr.write(l + '\n');
           };
           const inspection = studio.inspectRoster(source);
+          for (const w of inspection.warnings) err(`  warning: ${w}`);
           for (const l of mappingLines(inspection)) err(l);
           err(identityLine(inspection.identity, flag(p, 'plaintext-identity')));
+          const warnings = inspection.check.problems.filter((x) => x.severity === 'warning');
+          if (warnings.length) {
+            err('Warnings (these rows are still in the request):');
+            for (const l of formatProblems(warnings, { max: 50 })) err(`  ${l}`);
+          }
           const made = await studio
             .createSigningRequest({
               issuer: issuerArg,
@@ -183,6 +190,10 @@ export function airgapCommands(withStudio: WithStudio, print: Print): Record<str
               if (isLaurelError(e) && e.code === 'VALIDATION' && e.message.startsWith('The achievement')) throw new LaurelError('VALIDATION', `${achievementArg}: ${e.message}`);
               throw e;
             });
+          if (made.prepared.skipped.length) {
+            err(`${formatSummary(made.prepared.inspection.check)} Left out (--skip-bad-rows):`);
+            for (const l of formatProblems(made.prepared.skipped)) err(`  ${l}`);
+          }
           const written = await writeOutput(outFile, made.bytes, { force: flag(p, 'force') });
           const r = made.request;
           const human = [

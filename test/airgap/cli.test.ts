@@ -103,9 +103,11 @@ describe('laurel request / bundle / issuer export+import', () => {
 
   it('a changed byte in the request is refused with what differs; a rejection is recorded', async () => {
     const requestFile = path.join(dir, 'request2.json');
-    writeFileSync(path.join(dir, 'class2.csv'), 'Name,Email\nEdsger Dijkstra,edsger@example.org\nBarbara Liskov,barbara@example.org\n');
-    const created = await preparer(['request', 'create', '--issuer', issuerId, '--achievement', achievementFile, '--roster', path.join(dir, 'class2.csv'), '--out', requestFile, '--json']);
+    writeFileSync(path.join(dir, 'class2.csv'), 'Name,Email\nEdsger Dijkstra,edsger@example.org\nBarbara Liskov,barbara@example.org\nNo Address,not-an-address\n');
+    const created = await preparer(['request', 'create', '--issuer', issuerId, '--achievement', achievementFile, '--roster', path.join(dir, 'class2.csv'), '--out', requestFile, '--skip-bad-rows']);
     expect(created.code, created.stderr).toBe(0);
+    expect(created.stderr).toMatch(/Left out \(--skip-bad-rows\):\n {2}line 4/);
+    expect(created.stdout).toMatch(/2 credentials of "Intro to SQL"/);
     const text = readFileSync(requestFile, 'utf8');
     const tamperedFile = path.join(dir, 'request2-tampered.json');
     writeFileSync(tamperedFile, text.replace('barbara@example.org', 'barbara@evil.example'));
