@@ -79,6 +79,10 @@ describe('framework → aligned achievement → issue → CLR → verify', () =>
     // Reorder with the buttons: DA.2 up.
     await page.getByRole('button', { name: 'Move DA.2 up' }).click();
     await expect.poll(async () => (await page.getByTestId('fw-item').allTextContents()).map((t) => t.trim().split(/\s/)[0])).toEqual(['DA', 'DA.2', 'DA.1']);
+    // Freeze it as version 1.
+    await page.getByTestId('save-version').click();
+    await expect.poll(() => page.getByTestId('fw-note').textContent()).toContain('Saved as version 1 (3 competencies)');
+    await page.getByRole('button', { name: 'Export v1, 3 items' }).waitFor();
     // The picker: search, then a single-skill achievement in one step.
     await page.getByTestId('fw-search').fill('sql');
     await page.getByTestId('fw-hit').first().waitFor();
@@ -102,8 +106,7 @@ describe('framework → aligned achievement → issue → CLR → verify', () =>
     // Issue it to the learner.
     await page.locator('[data-nav="issue"]').click();
     await page.getByTestId('tab-one').click();
-    const recent = page.locator('#issue-recent');
-    await recent.selectOption({ label: 'Query relational data with SQL' });
+    await page.getByTestId('issue-designed').selectOption({ label: 'Query relational data with SQL (version 1)' });
     await page.locator('#issue-recipient').fill(LEARNER);
     await page.locator('#issue-name').fill('Ada Lovelace');
     await page.getByTestId('sign').click();
@@ -176,6 +179,11 @@ describe('framework → aligned achievement → issue → CLR → verify', () =>
     expect(await page.locator('#clr-batch-done').textContent()).toBe('1 record signed');
     expect(await page.getByTestId('clr-batch-done').locator('.items li').allTextContents()).toEqual([expect.stringMatching(/created\s*Ada Lovelace\s*2 credentials/), expect.stringMatching(/skipped\s*No One.*no credential issued to this learner/)]);
     await checkScreen(page, 'clr-roster-done');
+    // A stored record opens with its graph.
+    await page.getByTestId('clr-tab-one').click();
+    await page.getByRole('button', { name: 'Open Comprehensive Learner Record of Ada Lovelace' }).click();
+    await page.getByTestId('clr-view').waitFor();
+    expect(await page.getByTestId('clr-view').getByTestId('association-graph').locator('.edge').count()).toBe(3);
     expect(problems).toEqual([]);
     await context.close();
   }, 240_000);
