@@ -179,6 +179,26 @@ describe('a CLR of two of our credentials and one from another issuer', () => {
   });
 });
 
+describe('credentials with a status entry', () => {
+  it('are checked against the workspace’s own lists: an active one is bundled, a revoked one refused', async () => {
+    const { studio: s, issuerId: iss } = await studioWithIssuer('clr-status', { name: 'Acme Academy' });
+    closers.push(s);
+    s.setStatusListUrl(iss, 'https://acme.example/status');
+    const a = await s.issueCredential({ issuer: iss, achievement: SQL, recipient: LEARNER });
+    const b = await s.issueCredential({ issuer: iss, achievement: PY, recipient: LEARNER });
+    expect(JSON.parse(a.body).credentialStatus).toMatchObject({ type: 'BitstringStatusListEntry', statusPurpose: 'revocation' });
+    s.revoke(b.credentialId, 'issued in error');
+    // Offline and unpublished, the list is the workspace's: the active one verifies, no "could not check".
+    const made = await s.createClr({ issuer: iss, recipient: LEARNER, name: 'With status', credentials: [{ credentialId: a.credentialId }] });
+    expect(made.credentials[0]).toMatchObject({ outcome: 'valid' });
+    expect(made.credentials[0]!.note).toBeUndefined();
+    await expect(s.createClr({ issuer: iss, recipient: LEARNER, name: 'x', credentials: [{ bytes: b.body, name: 'revoked.json' }] })).rejects.toThrow(/revoked\.json does not verify \(revoked\)/);
+    // A roster run leaves revoked credentials out of the learner's record.
+    const summary = await s.runClrBatch({ issuer: iss, roster: { bytes: Buffer.from(`Name,Email\nAda,${LEARNER}\n`) }, name: 'Record of {name}' });
+    expect(summary.items[0]).toMatchObject({ outcome: 'created', credentials: 1 });
+  });
+});
+
 describe('associations', () => {
   const names = new Map([
     ['a', 'Alpha'],
