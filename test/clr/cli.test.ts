@@ -121,6 +121,20 @@ describe('laurel clr create', () => {
   });
 });
 
+describe('help', () => {
+  it('every framework and clr command answers --help; the groups need a subcommand', async () => {
+    for (const cmd of [['framework', 'import'], ['framework', 'export'], ['framework', 'list'], ['clr', 'create'], ['clr', 'batch']]) {
+      const r = await laurel([...cmd, '--help']);
+      expect(r.code, cmd.join(' ')).toBe(0);
+      expect(r.stdout).toContain(`Usage: laurel ${cmd.join(' ')}`);
+    }
+    const top = await laurel(['--help']);
+    expect(top.stdout).toContain('clr create        sign a Comprehensive Learner Record (CLR 2.0)');
+    const bare = await laurel(['clr']);
+    expect(bare).toMatchObject({ code: 2, stderr: "laurel: 'laurel clr' needs a subcommand (see: laurel --help)\n" });
+  });
+});
+
 describe('laurel clr batch', () => {
   it('writes one record per learner who has credentials', async () => {
     const roster = path.join(dir, 'class.csv');
