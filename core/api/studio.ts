@@ -96,7 +96,9 @@ import {
   frameworkVersions,
   getFramework,
   importCasePackage,
+  importCtdlFramework,
   importFrameworkCsv,
+  isCtdlFramework,
   listFrameworks,
   moveItem,
   saveFrameworkVersion,
@@ -1287,7 +1289,7 @@ export class Studio {
     return frameworkVersions(this.db, frameworkId);
   }
 
-  /** Imports a CASE 1.1 CFPackage (JSON) or a CSV of competencies, told apart by content. */
+  /** Imports a CASE 1.1 CFPackage or a CTDL-ASN framework (JSON), or a CSV of competencies, told apart by content. */
   importFramework(input: { bytes: Uint8Array; name: string; replace?: boolean; title?: string; creator?: string; targetType?: string; encoding?: string }): Framework {
     const head = new TextDecoder().decode(input.bytes.subarray(0, 64)).replace(/^\uFEFF/, '').trimStart();
     let f: Framework;
@@ -1298,7 +1300,7 @@ export class Studio {
       } catch (e) {
         throw new LaurelError('INVALID_INPUT', `${input.name} is not valid JSON: ${(e as Error).message}.`);
       }
-      f = importCasePackage(this.db, json, { replace: input.replace ?? false });
+      f = isCtdlFramework(json) ? importCtdlFramework(this.db, json, { replace: input.replace ?? false }) : importCasePackage(this.db, json, { replace: input.replace ?? false });
     } else {
       const title = input.title?.trim() || path.basename(input.name).replace(/\.[^.]+$/, '');
       f = importFrameworkCsv(this.db, input.bytes, { title, ...(input.creator ? { creator: input.creator } : {}), ...(input.targetType ? { targetType: input.targetType } : {}), ...(input.encoding ? { encoding: input.encoding } : {}) });

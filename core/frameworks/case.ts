@@ -205,7 +205,7 @@ export function exportCasePackage(f: Framework): Record<string, unknown> {
   const extras: Json = {};
   for (const [k, v] of Object.entries(f.extra)) {
     if (k.startsWith('package:')) extras[k.slice('package:'.length)] = v;
-    else if (k !== 'baseUrl' && k !== 'targetType') doc[k] = v;
+    else if (k !== 'baseUrl' && k !== 'targetType' && k !== 'ctid') doc[k] = v; // the studio's own notes, not CASE fields
   }
   doc.CFPackageURI = isObject(f.extra.CFPackageURI) ? f.extra.CFPackageURI : docLink;
   const byId = new Map(f.items.map((i) => [i.id, i]));

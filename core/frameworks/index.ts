@@ -27,5 +27,6 @@ export {
   type NewFramework,
 } from './tree.ts';
 export { exportCasePackage, importCasePackage, CASE_ASSOCIATION_TYPES, type CaseImportOptions } from './case.ts';
+export { importCtdlFramework, isCtdlFramework } from './ctdl.ts';
 export { importFrameworkCsv, FRAMEWORK_CSV_HELP, type CsvImportOptions } from './csv.ts';
 export { alignmentFor, competencyAchievement, findItem, targetTypeFor, type CompetencyOptions } from './align.ts';

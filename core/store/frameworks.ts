@@ -14,7 +14,7 @@ export interface FrameworkRecord {
   description: string | null;
   language: string | null;
   version: string | null;
-  source: 'studio' | 'case' | 'csv';
+  source: 'studio' | 'case' | 'csv' | 'ctdl';
   extra: Record<string, unknown>;
   createdAt: string;
   updatedAt: string;

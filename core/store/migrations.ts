@@ -225,7 +225,7 @@ export const MIGRATIONS: readonly Migration[] = [
         description      TEXT,
         language         TEXT,
         version          TEXT,                          -- CFDocument version, as the author writes it
-        source           TEXT NOT NULL CHECK (source IN ('studio', 'case', 'csv')),
+        source           TEXT NOT NULL CHECK (source IN ('studio', 'case', 'csv', 'ctdl')),
         extra_json       TEXT NOT NULL DEFAULT '{}',    -- other CFDocument fields, kept for export
         created_at       TEXT NOT NULL,
         updated_at       TEXT NOT NULL

@@ -158,6 +158,39 @@ describe('CASE 1.1 CFPackage', () => {
   });
 });
 
+describe('CTDL-ASN (Credential Engine) frameworks', () => {
+  const R = 'https://credentialengineregistry.org/resources/';
+  const ce = (n: number) => `ce-7f1e0000-0000-4000-8000-00000000000${n}`;
+  const ctdl = () => ({
+    '@context': 'https://credreg.net/ctdlasn/schema/context/json',
+    '@graph': [
+      { '@id': R + ce(0), '@type': 'ceasn:CompetencyFramework', 'ceterms:ctid': ce(0), 'ceasn:name': { 'en-US': 'Cyber Skills' }, 'ceasn:publisherName': { 'en-US': 'Cyber Board' }, 'ceasn:inLanguage': ['en-US'], 'ceasn:hasTopChild': [R + ce(2), R + ce(1)] },
+      { '@id': R + ce(1), '@type': 'ceasn:Competency', 'ceterms:ctid': ce(1), 'ceasn:competencyText': { 'en-US': 'Secure a network' }, 'ceasn:codedNotation': 'C1', 'ceasn:isPartOf': R + ce(0), 'ceasn:hasChild': [R + ce(4), R + ce(3)] },
+      { '@id': R + ce(2), '@type': 'ceasn:Competency', 'ceterms:ctid': ce(2), 'ceasn:competencyText': { 'en-US': 'Respond to incidents' }, 'ceasn:codedNotation': 'C2', 'ceasn:isChildOf': R + ce(0) },
+      { '@id': R + ce(3), '@type': 'ceasn:Competency', 'ceterms:ctid': ce(3), 'ceasn:competencyText': { 'en-US': 'Configure a firewall' }, 'ceasn:codedNotation': 'C1.1', 'ceasn:isChildOf': R + ce(1) },
+      { '@id': R + ce(4), '@type': 'ceasn:Competency', 'ceterms:ctid': ce(4), 'ceasn:competencyText': { 'en-US': 'Segment a network' }, 'ceasn:codedNotation': 'C1.2' },
+    ],
+  });
+
+  it('imports the tree (isChildOf, else hasChild/hasTopChild, in their order) and aligns as ceasn:Competency', () => {
+    const s = fresh('fw-ctdl');
+    const f = s.importFramework({ bytes: Buffer.from(JSON.stringify(ctdl())), name: 'cyber.json' });
+    expect(f).toMatchObject({ id: '7f1e0000-0000-4000-8000-000000000000', title: 'Cyber Skills', creator: 'Cyber Board', source: 'ctdl', language: 'en-US' });
+    expect(codes(s, f.id)).toEqual(['C2', 'C1', '  C1.2', '  C1.1']);
+    expect(s.alignmentForItem(f.id, 'C1.1')).toEqual({ type: ['Alignment'], targetName: 'Configure a firewall', targetUrl: R + ce(3), targetCode: 'C1.1', targetFramework: 'Cyber Skills', targetType: 'ceasn:Competency' });
+    // Its CASE export uses the CTIDs' UUIDs as identifiers and imports back.
+    const pkg = s.exportFramework(f.id) as { CFItems: Array<{ identifier: string; uri: string }> };
+    expect(pkg.CFItems.map((i) => i.identifier)).toEqual(['7f1e0000-0000-4000-8000-000000000002', '7f1e0000-0000-4000-8000-000000000001', '7f1e0000-0000-4000-8000-000000000004', '7f1e0000-0000-4000-8000-000000000003']);
+    expect(fresh('fw-ctdl-case').importFramework({ bytes: Buffer.from(JSON.stringify(pkg)), name: 'cyber.case.json' }).items.map((i) => i.code)).toEqual(['C2', 'C1', 'C1.2', 'C1.1']);
+    const bad = ctdl();
+    delete (bad['@graph'][3] as Record<string, unknown>)['ceasn:competencyText'];
+    expect(() => s.importFramework({ bytes: Buffer.from(JSON.stringify(bad)), name: 'bad.json', replace: true })).toThrow("CTDL framework: $['@graph'][3]['ceasn:competencyText'] is required.");
+    const loop = ctdl();
+    (loop['@graph'][1] as Record<string, unknown>)['ceasn:isChildOf'] = R + ce(3);
+    expect(() => s.importFramework({ bytes: Buffer.from(JSON.stringify(loop)), name: 'loop.json', replace: true })).toThrow(/make a loop/);
+  });
+});
+
 describe('CSV of competencies', () => {
   it('builds the tree from parent codes; says which line is wrong', () => {
     const s = fresh('fw-csv');
