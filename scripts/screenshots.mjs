@@ -6,5 +6,5 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const test = fileURLToPath(new URL('./test.mjs', import.meta.url));
-const child = spawn(process.execPath, [test, 'test/e2e/studio.test.ts', 'test/e2e/main-job.test.ts', 'test/publish/hosts-screen.test.ts'], { stdio: 'inherit', env: { ...process.env, LAUREL_SCREENSHOTS: 'docs' } });
+const child = spawn(process.execPath, [test, 'test/e2e/studio.test.ts', 'test/e2e/main-job.test.ts', 'test/publish/hosts-screen.test.ts', 'test/e2e/clr-flow.test.ts'], { stdio: 'inherit', env: { ...process.env, LAUREL_SCREENSHOTS: 'docs' } });
 child.on('exit', (code) => process.exit(code ?? 1));
