@@ -2,7 +2,7 @@
  * core/publish: Laurel Studio as an Open Badges 3.0 / CLR 2.0 "Service Consumer (Write)": host
  * discovery, dynamic registration with a loopback redirect, authorization code + PKCE in the
  * system browser, tokens in the OS keychain, upsertCredential with bounded retries, read-back
- * with getCredentials (equality rule), putProfile. See README.md here for the decisions.
+ * with getCredentials (equality rule), putProfile. The decisions: docs/decisions.md §8 and §16.
  */
 export { API_PATHS, REVOCATION_KEYS, discover, normalizeBaseUrl, parseServiceDescription, scopeUri, type ScopeName, type ServiceDescription } from './discovery.ts';
 export { apiOf, credentialOfBody, equalityKey, issuerIdOf, jwtCredential, sameCredential, validFromOf } from './equality.ts';
