@@ -113,6 +113,12 @@ describe('the main job, end to end', () => {
     await page.locator('#a-tags').fill('sql, databases');
     await page.locator('#g-results').scrollIntoViewIfNeeded();
     await checkScreen(page, 'achievement-designer-results');
+    // An image over 2 MB is refused at the field; a small SVG is taken, cleaned, and previewed.
+    const big = Buffer.alloc(2 * 1024 * 1024 + 1);
+    Buffer.from('89504e470d0a1a0a', 'hex').copy(big);
+    await dropFile(page, 'achievement-image-drop', 'poster.png', big, 'image/png');
+    await expect.poll(() => page.getByTestId('designer').getByRole('alert').first().textContent()).toContain('a badge image may be up to 2 MB');
+    expect(await page.getByTestId('achievement-image-preview').count()).toBe(0);
     const chooser = page.waitForEvent('filechooser');
     await page.getByTestId('achievement-image-drop').getByRole('button', { name: 'Choose a file…' }).click();
     await (await chooser).setFiles({ name: 'db101.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(BADGE_SVG) });
