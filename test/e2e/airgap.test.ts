@@ -142,19 +142,22 @@ describe("the officer's review and approval", () => {
 
   it("the preparer's side: batches with their signing state", { timeout: 90_000 }, async () => {
     // This workspace prepares too: a request it made waits for its signature.
-    await h.shell.studio.createSigningRequest({ issuer: issuerId, roster: { bytes: rosterOf(NAMES.slice(3, 9)), name: 'autumn.csv' }, achievement: { json: { ...ACHIEVEMENT, name: 'Certificate in Databases' } }, formats: ['json', 'png'] });
+    const written = await h.shell.studio.createSigningRequest({ issuer: issuerId, roster: { bytes: rosterOf(NAMES.slice(3, 9)), name: 'autumn.csv' }, achievement: { json: { ...ACHIEVEMENT, name: 'Certificate in Databases' } }, formats: ['json', 'png'] });
     const context = await h.context('light');
     const page = await context.newPage();
     await page.goto(h.shell.url);
     await page.locator('[data-nav="requests"]').click();
     await page.getByTestId('tab-preparer').click();
     await page.getByRole('heading', { name: 'Make a signing request' }).waitFor();
-    await page.getByTestId('batch-signing').first().waitFor({ timeout: 10_000 }).catch(async (e: unknown) => {
-      await page.screenshot({ path: '/tmp/airgap-debug.png', fullPage: true });
-      throw e;
-    });
+    await page.getByTestId('batch-signing').first().waitFor();
     expect(await page.getByTestId('airgap-batches').textContent()).toContain('Awaiting signature');
     await checkScreen(page, 'requests-preparer');
+    // The request file again, byte for byte as it was written.
+    await page.getByText(/Requests made here/).click();
+    const again = page.waitForEvent('download');
+    await page.getByTestId('save-request-again').first().click();
+    const file = readFileSync((await (await again).path())!);
+    expect(Buffer.from(file).equals(Buffer.from(written.bytes))).toBe(true);
     await context.close();
   });
 });
