@@ -1456,12 +1456,14 @@ export class Studio {
     options: { onProgress?: (p: ClrBatchProgress) => void; signal?: AbortSignal } = {},
   ): Promise<ClrBatchSummary> {
     const inspection = inspectRoster(input.roster);
-    const learners: ClrBatchLearner[] = inspection.check.rows.map((r) => ({
-      recipient: (inspection.identity === 'did' ? r.did : r.email) ?? r.did ?? r.email ?? r.learnerId ?? '',
-      ...(r.name ? { name: r.name } : {}),
-      line: r.line,
-    }));
-    if (!learners.length) throw new LaurelError('INVALID_INPUT', 'The roster has no good rows: every learner needs an e-mail address or a DID.');
+    // The record names a learner by e-mail or DID; their credentials here may be stored under a learner id too.
+    const learners: ClrBatchLearner[] = inspection.check.rows.flatMap((r) => {
+      const recipient = (inspection.identity === 'did' ? r.did : r.email) ?? r.did ?? r.email;
+      if (!recipient) return [];
+      const aliases = [r.email, r.did, r.learnerId].filter((x): x is string => !!x && x !== recipient);
+      return [{ recipient, ...(aliases.length ? { aliases } : {}), ...(r.name ? { name: r.name } : {}), line: r.line }];
+    });
+    if (!learners.length) throw new LaurelError('INVALID_INPUT', 'The roster has no learner with an e-mail address or a DID, which a CLR names its learner by.');
     const ctx = await this.clrContext(input.issuer, input.online);
     const batchId = randomUUID();
     const { issuer: _i, roster: _r, online: _o, ...rest } = input;

@@ -17,7 +17,10 @@ import { clrFile, createClr, type ClrContext, type ClrCredentialSource, type Clr
 type Json = Record<string, unknown>;
 
 export interface ClrBatchLearner {
+  /** How the record names the learner: an e-mail address or a DID. */
   recipient: string;
+  /** Other values the workspace's credentials may name them by (learner id, the other of e-mail/DID). */
+  aliases?: string[];
   name?: string;
   /** Roster line, for messages. */
   line?: number;
@@ -79,21 +82,23 @@ export interface LearnerCredential {
  * The workspace's credentials issued to this recipient that a record can bundle: JSON form, not
  * revoked or suspended, not replaced by a re-issue, not CLRs themselves; oldest first.
  */
-export function learnerCredentials(db: Db, recipient: string, limit = 500): LearnerCredential[] {
+export function learnerCredentials(db: Db, recipient: string | readonly string[], limit = 500): LearnerCredential[] {
+  const names = [...new Set((typeof recipient === 'string' ? [recipient] : recipient).map((r) => r.trim()).filter(Boolean))];
+  if (!names.length) return [];
   const rows = db
     .prepare(
       `SELECT c.credential_id, c.issuer_id, c.created_at, c.body FROM credentials c
-       WHERE c.recipient = ? COLLATE NOCASE AND c.format = 'json' AND c.status = 'active'
+       WHERE c.recipient COLLATE NOCASE IN (${names.map(() => '?').join(', ')}) AND c.format = 'json' AND c.status = 'active'
          AND NOT EXISTS (SELECT 1 FROM clrs k WHERE k.credential_rowid = c.rowid_pk)
          AND NOT EXISTS (SELECT 1 FROM credentials n WHERE n.reissue_of = c.rowid_pk)
        ORDER BY c.rowid_pk LIMIT ?`,
     )
-    .all(recipient.trim(), limit) as Array<{ credential_id: string; issuer_id: string; created_at: string; body: Buffer }>;
+    .all(...names, limit) as Array<{ credential_id: string; issuer_id: string; created_at: string; body: Buffer }>;
   return rows.map((r) => ({ credentialId: r.credential_id, issuerId: r.issuer_id, createdAt: r.created_at, credential: JSON.parse(r.body.toString('utf8')) as Json }));
 }
 
-function ownCredentials(ctx: ClrContext, recipient: string): ClrCredentialSource[] {
-  return learnerCredentials(ctx.db, recipient).map((c) => ({ label: c.credentialId, credential: c.credential }));
+function ownCredentials(ctx: ClrContext, names: readonly string[]): ClrCredentialSource[] {
+  return learnerCredentials(ctx.db, names).map((c) => ({ label: c.credentialId, credential: c.credential }));
 }
 
 function parsedPool(pool: readonly ClrCredentialSource[]): Array<{ source: ClrCredentialSource; credential: Json }> {
@@ -130,7 +135,7 @@ export async function runClrBatch(
     const item: ClrBatchItem = { recipient: learner.recipient, ...(learner.name ? { name: learner.name } : {}), ...(learner.line !== undefined ? { line: learner.line } : {}), outcome: 'skipped' };
     try {
       const theirs = pool.filter((p) => checkRecipient(p.credential as JsonObject, { identifier: learner.recipient }).status === 'passed').map((p) => p.source);
-      const sources = [...ownCredentials(ctx, learner.recipient), ...theirs];
+      const sources = [...ownCredentials(ctx, [learner.recipient, ...(learner.aliases ?? [])]), ...theirs];
       if (!sources.length) {
         item.reason = 'no credential issued to this learner';
         progress.skipped++;
@@ -146,7 +151,7 @@ export async function runClrBatch(
         const display = learner.name?.trim() || learner.recipient;
         const created = await createClr(ctx, {
           name: input.name.replace(/\{name\}/g, display),
-          learner: { recipient: learner.recipient, ...(learner.name ? { name: learner.name } : {}) },
+          learner: { recipient: learner.recipient, ...(learner.name ? { name: learner.name } : {}), ...(learner.aliases?.length ? { aliases: learner.aliases } : {}) },
           credentials: sources,
           ...(input.description ? { description: input.description.replace(/\{name\}/g, display) } : {}),
           ...(input.achievements?.length ? { achievements: input.achievements } : {}),

@@ -20,6 +20,8 @@ export interface ClrLearner {
   name?: string;
   /** Write the e-mail in clear instead of hashed. */
   plaintext?: boolean;
+  /** Other identifiers of the same learner (a student number …): bundled credentials may name them by these. Not written. */
+  aliases?: readonly string[];
 }
 
 export interface ClrBuildInput {

@@ -12,7 +12,7 @@ import { defaultBadgePng, defaultBadgeSvg, storeIssuedCredential } from '../issu
 import { signDataIntegrity, type JsonObject } from '../proof/index.ts';
 import { insertClr, type ClrInnerRef, type Db, type IssuerRecord } from '../store/index.ts';
 import { LaurelError } from '../util/errors.ts';
-import { describeVerdict, parseInput, type VerificationReport } from '../verify/index.ts';
+import { checkRecipient, describeVerdict, parseInput, type VerificationReport } from '../verify/index.ts';
 import { buildClrCredential, innerAchievement, type ClrBuildInput, type ClrLearner } from './build.ts';
 import type { AssociationInput } from './associations.ts';
 
@@ -65,7 +65,7 @@ function failedReason(r: VerificationReport): string {
  * embedded proof that verifies (expired is allowed: a transcript records the past), issued to the
  * learner when it names them in a way we can compare. Its object is kept exactly as parsed.
  */
-export async function checkCredentialForClr(source: ClrCredentialSource, learner: string, verify: ClrVerifier): Promise<CheckedCredential> {
+export async function checkCredentialForClr(source: ClrCredentialSource, learner: string, verify: ClrVerifier, aliases: readonly string[] = []): Promise<CheckedCredential> {
   const input = source.credential ? JSON.stringify(source.credential) : source.bytes;
   if (input === undefined) throw new LaurelError('INVALID_INPUT', `${source.label}: nothing to read.`);
   const parsed = source.credential ? ({ ok: true, format: 'json', credential: source.credential } as const) : parseInput(input);
@@ -84,6 +84,11 @@ export async function checkCredentialForClr(source: ClrCredentialSource, learner
   const unknown = report.checks.filter((c) => c.status === 'unknown');
   const recipient = report.checks.find((c) => c.id === 'recipient');
   let note: string | undefined;
+  const alias = recipient?.status === 'failed' ? aliases.find((a) => checkRecipient(credential as JsonObject, { identifier: a }).status === 'passed') : undefined;
+  if (alias) {
+    recipient!.status = 'passed';
+    note = `issued to ${alias}, the same learner`;
+  }
   if (recipient?.status === 'failed') {
     // A learner known by DID can't be compared with a credential that names them only by a hashed
     // e-mail address: bundled, with a note. Anything that names someone else is refused.
@@ -140,7 +145,7 @@ export interface CreatedClr {
 export async function createClr(ctx: ClrContext, input: CreateClrInput): Promise<CreatedClr> {
   if (!input.credentials.length) throw new LaurelError('INVALID_INPUT', 'A CLR bundles at least one credential: add one.');
   const checked: CheckedCredential[] = [];
-  for (const c of input.credentials) checked.push(await checkCredentialForClr(c, input.learner.recipient, ctx.verify));
+  for (const c of input.credentials) checked.push(await checkCredentialForClr(c, input.learner.recipient, ctx.verify, input.learner.aliases ?? []));
   const seen = new Map<string, string>();
   for (const c of checked) {
     const id = typeof c.credential.id === 'string' ? c.credential.id : undefined;

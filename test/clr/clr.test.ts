@@ -272,10 +272,18 @@ describe('one CLR per learner of a roster', () => {
     expect(describeVerdict(await verifyCredential(readFileSync(`${out}/Bob Baker.png`)))).toBe('valid');
     expect(s.listClrs({ batchId: summary.batchId })).toHaveLength(2);
 
+    // A roster issued by student number: the record still names the learner by e-mail and finds them.
+    const byId = Buffer.from('Name,Email,Student ID\nDee Dunn,dee@example.org,S-100\n');
+    const prepared = await s.prepareBatch({ issuer: iss, roster: { bytes: byId, identity: 'learnerId' }, achievement: { json: SQL }, formats: ['json'], outDir: `${dir}/by-id` });
+    await s.runBatch(prepared.batch.id);
+    expect(s.db.prepare('SELECT recipient FROM credentials WHERE batch_id = ?').get(prepared.batch.id)).toEqual({ recipient: 'S-100' });
+    const dee = await s.runClrBatch({ issuer: iss, roster: { bytes: byId }, name: 'Record of {name}' });
+    expect(dee.items[0]).toMatchObject({ recipient: 'dee@example.org', outcome: 'created', credentials: 1 });
+
     // Cancelled after the first learner: one more record, the rest untouched.
     const ctl = new AbortController();
     const second = await s.runClrBatch({ issuer: iss, roster: { bytes: roster }, name: 'Again {name}' }, { signal: ctl.signal, onProgress: () => ctl.abort() });
     expect(second).toMatchObject({ done: 1, created: 1, cancelled: true });
-    expect(s.listClrs()).toHaveLength(3);
+    expect(s.listClrs()).toHaveLength(4);
   });
 });
