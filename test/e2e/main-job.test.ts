@@ -258,6 +258,7 @@ describe('the main job, end to end', () => {
     await checkScreen(page, 'achievements');
     await page.getByRole('button', { name: 'Edit Databases 101' }).click();
     await page.getByText('Version 1 has awarded 5 credentials').waitFor();
+    await checkScreen(page, 'achievement-edit');
     await page.locator('#a-description').fill('Designs a small relational schema, normalises it, and queries it with SQL.');
     await page.getByTestId('save-achievement').click();
     await expect.poll(() => page.getByTestId('designer-saved').textContent()).toContain('Saved as version 2');
