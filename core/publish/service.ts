@@ -32,6 +32,7 @@ import {
   type TokenSet,
 } from './oauth.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
+import { slug } from '../util/slug.ts';
 
 /** Opens a URL in the person's browser: Electron shell.openExternal, a new tab, or a printed line. */
 export type OpenUrl = (url: string) => void | Promise<void>;
@@ -136,17 +137,6 @@ const ALL_SCOPES = ['credential.upsert', 'credential.readonly', 'profile.update'
 
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml'];
 const MAX_IMAGE_BYTES = 256 * 1024;
-
-function slug(title: string): string {
-  const s = title
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40);
-  return s || 'host';
-}
 
 export function discoveryOf(host: HostRecord): HostDiscovery {
   const d = host.discovery as Partial<HostDiscovery>;
@@ -254,9 +244,9 @@ export class HostService {
       updateHost(this.ctx.db, existing.id, { ...facts, ...(options.name ? { name: options.name } : {}) });
       return this.view(getHost(this.ctx.db, existing.id)!);
     }
-    let name = options.name?.trim() || slug(p.title);
+    let name = options.name?.trim() || slug(p.title, 'host');
     if (options.name) this.checkName(name);
-    else for (let i = 2; getHostByName(this.ctx.db, name); i++) name = `${slug(p.title)}-${i}`;
+    else for (let i = 2; getHostByName(this.ctx.db, name); i++) name = `${slug(p.title, 'host')}-${i}`;
     const record = this.ctx.db.transaction(() => {
       const r = insertHost(this.ctx.db, {
         id: randomUUID(),

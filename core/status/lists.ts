@@ -28,6 +28,7 @@ import { LaurelError } from '../util/errors.ts';
 import { atomicWrite } from '../util/fs.ts';
 import { encodeBitstring, getBit, MIN_BITSTRING_BITS, newBitstring, setBit } from './bitstring.ts';
 import type { BitstringStatusListEntry, CredentialState, StatusListInfo, StatusPurpose } from './types.ts';
+import { slug as slugify } from '../util/slug.ts';
 
 // ------------------------------------------------------------------ where lists are hosted
 
@@ -82,21 +83,9 @@ function refuseRsa(issuer: IssuerRecord): void {
 
 // ------------------------------------------------------------------ allocation
 
-function slugOf(name: string): string {
-  const s = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40)
-    .replace(/-+$/, '');
-  return s || 'issuer';
-}
-
 /** `<base>/<issuer-slug>-<purpose>-<n>.json`, n counting this issuer's lists of that purpose. */
 function newListId(db: Db, issuer: IssuerRecord, purpose: StatusPurpose, base: string): string {
-  let slug = slugOf(issuer.name);
+  let slug = slugify(issuer.name, 'issuer');
   let n = countStatusLists(db, issuer.id, purpose) + 1;
   for (;;) {
     const id = `${base}/${slug}-${purpose}-${n}.json`;
