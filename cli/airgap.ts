@@ -41,12 +41,14 @@ credentials, recipients (a sample; --all for every one, --search to find some), 
 request). --show prints the unsigned credential of one roster row exactly as it would be signed.
 Opens no network connection.
 `,
-  'request sign': `Usage: laurel request sign <request file> --out <bundle file> [--force]
+  'request sign': `Usage: laurel request sign <request file> --out <bundle file> [--accept-warnings] [--force]
 
 On the signing machine: the officer's approval. Checks the request as 'review' does, signs every
 credential with the issuer's key from the key store (the keychain), writes the approval to the
 audit log and the signed bundle to --out (format: docs/formats/signed-bundle.md). A request
-approved before gives the same bundle again. Opens no network connection.
+approved before gives the same bundle again. A request the review warns about (validity in the
+past, duplicate recipients, a changed achievement) is signed only with --accept-warnings.
+Opens no network connection.
 `,
   'request list': `Usage: laurel request list
 
@@ -230,12 +232,19 @@ export function airgapCommands(withStudio: WithStudio, print: Print): Record<str
       },
     },
     'request sign': {
-      options: { out: { type: 'string' }, force: { type: 'boolean' } },
+      options: { out: { type: 'string' }, force: { type: 'boolean' }, 'accept-warnings': { type: 'boolean' } },
       run: async (p, json) => {
         const file = positional(p, 'request file', 'laurel request sign <request file> --out <bundle file>');
         const outFile = required(p, 'out', 'request sign');
         const bytes = readFile(file, 'signing request');
         return withStudio(p, async (studio) => {
+          const review = studio.reviewSigningRequest(bytes);
+          if (review.warnings.length && review.state !== 'approved' && !flag(p, 'accept-warnings')) {
+            throw new LaurelError(
+              'VALIDATION',
+              `Nothing was signed: the review of request ${review.requestId} warns about:\n${review.warnings.map((w) => `  ! ${w.message}`).join('\n')}\nRead the review (laurel request review ${path.basename(file)}); to sign anyway add --accept-warnings, or reject it (laurel request reject).`,
+            );
+          }
           const progress = json ? undefined : progressPrinter();
           let approved;
           try {

@@ -127,6 +127,21 @@ describe('laurel request / bundle / issuer export+import', () => {
     expect(late.stderr).toMatch(/was rejected here .*wrong term/);
   }, 120_000);
 
+  it('a request with warnings is signed only with --accept-warnings', async () => {
+    const requestFile = path.join(dir, 'request3.json');
+    writeFileSync(path.join(dir, 'class3.csv'), 'Name,Email\nKaren Sparck Jones,karen@example.org\n');
+    const created = await preparer(['request', 'create', '--issuer', issuerId, '--achievement', achievementFile, '--roster', path.join(dir, 'class3.csv'), '--out', requestFile, '--valid-from', '2020-01-01T00:00:00Z', '--valid-until', '2021-01-01T00:00:00Z']);
+    expect(created.code, created.stderr).toBe(0);
+    const refused = await signer(['request', 'sign', requestFile, '--out', path.join(dir, 'bundle3.json')]);
+    expect(refused.code).toBe(2);
+    expect(refused.network).toEqual([]);
+    expect(refused.stderr).toMatch(/Nothing was signed: the review of request .* warns about:\n {2}! The credentials expire on 2021-01-01T00:00:00Z/);
+    expect(refused.stderr).toMatch(/add --accept-warnings/);
+    const signed = await signer(['request', 'sign', requestFile, '--out', path.join(dir, 'bundle3.json'), '--accept-warnings']);
+    expect(signed.code, signed.stderr).toBe(0);
+    expect(signed.network).toEqual([]);
+  }, 120_000);
+
   it('air-gapped mode refuses online verification in the CLI', async () => {
     const r = await signer(['verify', 'https://badges.example/credential.json', '--online']);
     expect(r.code).toBe(2);
