@@ -120,6 +120,8 @@ describe('framework → aligned achievement → issue → CLR → verify', () =>
     await page.getByText('Credentials from this workspace').waitFor();
     await dropFile(page, 'clr-drop', 'harbour-dashboards.json', Buffer.from(JSON.stringify(theirs)), 'application/json');
     await page.getByText('harbour-dashboards.json').waitFor();
+    await top(page);
+    await checkScreen(page, 'clr-form');
     await page.locator('#clr-g-name').fill('Data Analyst Certificate');
     await page.locator('#clr-g-desc').fill('The data analyst programme.');
     await page.getByTestId('clr-add-group').click();
