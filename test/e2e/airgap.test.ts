@@ -129,6 +129,10 @@ describe("the officer's review and approval", () => {
     expect(codes.sort()).toEqual(['achievement-changed', 'backdated', 'validity-past']);
     await toReview(page);
     await checkScreen(page, 'requests-warnings');
+    // Approving a request with warnings needs them acknowledged first.
+    expect(await page.getByTestId('approve').isDisabled()).toBe(true);
+    await page.getByTestId('warnings-read').check();
+    expect(await page.getByTestId('approve').isDisabled()).toBe(false);
     await page.getByTestId('reject').click();
     await page.getByTestId('reject-reason').fill('Dates are from 2020; please prepare again.');
     await page.getByTestId('confirm-reject').click();
