@@ -41,6 +41,8 @@ export interface CredentialRow {
   achievement: { id: string; version: number; name: string } | null;
   /** Set on a re-issue: the credential it replaces. */
   replaces: string | null;
+  /** A CLR 2.0 record (core/clr): its name; it awards no single achievement. */
+  record: string | null;
 }
 
 export interface CredentialPage {
@@ -72,6 +74,7 @@ interface PageRow {
   version: number | null;
   achievement_json: string | null;
   learner_name: string | null;
+  record_name: string | null;
 }
 
 // The row that stands for a credential: the first form stored under its id.
@@ -118,8 +121,8 @@ export function queryCredentials(db: Db, q: CredentialQuery = {}): CredentialPag
   const rows = db
     .prepare(
       `SELECT c.rowid_pk, c.credential_id, c.issuer_id, c.recipient, c.format, c.status, c.created_at, c.batch_id, c.reissue_of,
-              a.achievement_id, a.version, a.json AS achievement_json, ${NAME} AS learner_name
-       FROM credentials c ${JOINS} LEFT JOIN achievements a ON a.rowid_pk = c.achievement_rowid
+              a.achievement_id, a.version, a.json AS achievement_json, ${NAME} AS learner_name, k.name AS record_name
+       FROM credentials c ${JOINS} LEFT JOIN achievements a ON a.rowid_pk = c.achievement_rowid LEFT JOIN clrs k ON k.credential_rowid = c.rowid_pk
        WHERE ${clause} ORDER BY c.rowid_pk DESC LIMIT ? OFFSET ?`,
     )
     .all(...params, limit, offset) as PageRow[];
@@ -167,6 +170,7 @@ function toRow(db: Db, r: PageRow): CredentialRow {
     batchId: r.batch_id,
     achievement: r.achievement_id ? { id: r.achievement_id, version: r.version ?? 0, name: achievementName(r.achievement_json) } : null,
     replaces,
+    record: r.record_name ?? null,
   };
 }
 
@@ -222,6 +226,7 @@ export function credentialDetail(db: Db, credentialId: string): CredentialDetail
     batchId: primary.batchId ?? null,
     achievement: null,
     replaces: null,
+    record: null,
   };
   const json = rows.find((r) => r.format === 'json');
   const credential = payloadOf((json ?? primary).body, (json ?? primary).format);

@@ -85,6 +85,10 @@ describe('CLR through the contract', () => {
     expect(made.clr.name).toBe('Comprehensive Learner Record of Lin');
     expect(made.report.verdict).toBe('valid');
     expect(await call<unknown[]>('listClrs', {})).toHaveLength(1);
+    // In the credentials list it reads as a learner record (it awards no single achievement).
+    const page = await call<{ rows: Array<{ credentialId: string; record: string | null; achievement: unknown; learnerName: string | null }> }>('listCredentials', { query: 'lin@' });
+    expect(page.rows.find((r) => r.credentialId === made.credentialId)).toMatchObject({ record: 'Comprehensive Learner Record of Lin', achievement: null, learnerName: 'Lin' });
+    expect(page.rows.filter((r) => r.record === null)).toHaveLength(2);
     const svg = await call<{ name: string; base64: string; mediaType: string }>('exportClr', { credentialId: made.credentialId, format: 'svg' });
     expect(svg.mediaType).toBe('image/svg+xml');
     const bytes = Buffer.from(svg.base64, 'base64');
