@@ -181,6 +181,35 @@ const achievementOf = (a: Infer<typeof achievementRef>): { id: string } | { json
 const wireFile = (name: string, bytes: Uint8Array, mediaType: string): WireFile => ({ name, base64: Buffer.from(bytes).toString('base64'), mediaType });
 
 /** A new export folder for a batch in the workspace: exports/<achievement> <date>[ (n)]. */
+/** A batch as prepareBatch and createSigningRequest take it: roster, achievement, formats, image, options. */
+const batchArgs = v.object({
+  issuer: issuerRef,
+  achievement: achievementRef,
+  roster: rosterArg,
+  formats: v.optional(v.array(exportFormat, { max: 4 })),
+  image: v.optional(fileArg),
+  skipBadRows: v.optional(v.boolean()),
+  plaintextIdentity: v.optional(v.boolean()),
+  validUntil: v.optional(dateTime),
+});
+
+function batchInput(studio: Studio, a: Infer<typeof batchArgs>, method: string) {
+  const achievement = achievementOf(a.achievement);
+  const label = 'id' in achievement ? String(studio.listAchievements().find((x) => x.id === achievement.id)?.name ?? 'batch') : String((achievement.json as { name?: unknown })?.name ?? 'batch');
+  const input = {
+    issuer: a.issuer,
+    roster: rosterSource(a.roster, `${method}.roster`),
+    achievement,
+    outDir: defaultOutDir(studio, label),
+    ...(a.formats ? { formats: a.formats } : {}),
+    ...(a.image ? { image: { bytes: decode(a.image, `${method}.image`), name: a.image.name } } : {}),
+    ...(a.skipBadRows !== undefined ? { skipBadRows: a.skipBadRows } : {}),
+    ...(a.plaintextIdentity !== undefined ? { plaintextIdentity: a.plaintextIdentity } : {}),
+    ...(a.validUntil ? { validUntil: a.validUntil } : {}),
+  };
+  return { input, label };
+}
+
 function defaultOutDir(studio: Studio, label: string): string {
   const base = path.join(studio.workspaceDir, 'exports', safeBaseName(`${label} ${new Date().toISOString().slice(0, 10)}`, 'batch'));
   let dir = base;
@@ -381,30 +410,9 @@ export const CONTRACT = {
    * and badge image. The export folder is a new one under the workspace's exports/ folder.
    */
   prepareBatch: method(
-    v.object({
-      issuer: issuerRef,
-      achievement: achievementRef,
-      roster: rosterArg,
-      formats: v.optional(v.array(exportFormat, { max: 4 })),
-      image: v.optional(fileArg),
-      skipBadRows: v.optional(v.boolean()),
-      plaintextIdentity: v.optional(v.boolean()),
-      validUntil: v.optional(dateTime),
-    }),
+    batchArgs,
     async (h, a) => {
-      const achievement = achievementOf(a.achievement);
-      const label = 'id' in achievement ? String(h.studio.listAchievements().find((x) => x.id === achievement.id)?.name ?? 'batch') : String((achievement.json as { name?: unknown })?.name ?? 'batch');
-      const prepared = await h.studio.prepareBatch({
-        issuer: a.issuer,
-        roster: rosterSource(a.roster, 'prepareBatch.roster'),
-        achievement,
-        outDir: defaultOutDir(h.studio, label),
-        ...(a.formats ? { formats: a.formats } : {}),
-        ...(a.image ? { image: { bytes: decode(a.image, 'prepareBatch.image'), name: a.image.name } } : {}),
-        ...(a.skipBadRows !== undefined ? { skipBadRows: a.skipBadRows } : {}),
-        ...(a.plaintextIdentity !== undefined ? { plaintextIdentity: a.plaintextIdentity } : {}),
-        ...(a.validUntil ? { validUntil: a.validUntil } : {}),
-      });
+      const prepared = await h.studio.prepareBatch(batchInput(h.studio, a, 'prepareBatch').input);
       return { ...prepared, inspection: inspectionView(prepared.inspection) };
     },
   ),
@@ -446,30 +454,10 @@ export const CONTRACT = {
 
   /** Preparer: prepares the batch as prepareBatch does and answers the signing request as a file to carry to the signer. */
   createSigningRequest: method(
-    v.object({
-      issuer: issuerRef,
-      achievement: achievementRef,
-      roster: rosterArg,
-      formats: v.optional(v.array(exportFormat, { max: 4 })),
-      image: v.optional(fileArg),
-      skipBadRows: v.optional(v.boolean()),
-      plaintextIdentity: v.optional(v.boolean()),
-      validUntil: v.optional(dateTime),
-    }),
+    batchArgs,
     async (h, a) => {
-      const achievement = achievementOf(a.achievement);
-      const label = 'id' in achievement ? String(h.studio.listAchievements().find((x) => x.id === achievement.id)?.name ?? 'batch') : String((achievement.json as { name?: unknown })?.name ?? 'batch');
-      const made = await h.studio.createSigningRequest({
-        issuer: a.issuer,
-        roster: rosterSource(a.roster, 'createSigningRequest.roster'),
-        achievement,
-        outDir: defaultOutDir(h.studio, label),
-        ...(a.formats ? { formats: a.formats } : {}),
-        ...(a.image ? { image: { bytes: decode(a.image, 'createSigningRequest.image'), name: a.image.name } } : {}),
-        ...(a.skipBadRows !== undefined ? { skipBadRows: a.skipBadRows } : {}),
-        ...(a.plaintextIdentity !== undefined ? { plaintextIdentity: a.plaintextIdentity } : {}),
-        ...(a.validUntil ? { validUntil: a.validUntil } : {}),
-      });
+      const { input, label } = batchInput(h.studio, a, 'createSigningRequest');
+      const made = await h.studio.createSigningRequest(input);
       const r = made.request;
       return {
         requestId: r.requestId,
