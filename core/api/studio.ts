@@ -884,13 +884,15 @@ export class Studio {
   // ---------------------------------------------------------------- endorsements and OB 2.0 upgrades (core/endorse, core/upgrade)
 
   /** Verify options for things from others: the workspace's key cache; fetch only when asked. */
-  private foreignVerifyOptions(online?: boolean): VerifyOptions {
-    return { cacheDir: remoteCacheDir(this.workspaceDir), fetcher: this.fetcher(), ...(online ? { online: true } : {}) };
+  private async foreignVerifyOptions(online?: boolean): Promise<VerifyOptions> {
+    // A credential this workspace revoked is revoked here even before its list is uploaded.
+    const statusListFiles = await this.workspaceStatusLists().catch(() => new Map<string, unknown>());
+    return { cacheDir: remoteCacheDir(this.workspaceDir), fetcher: this.fetcher(), statusListFiles, ...(online ? { online: true } : {}) };
   }
 
   /** What would be endorsed: a credential (verified; refused if it does not verify), an achievement or a profile. */
-  inspectEndorsable(input: { source: Uint8Array | string; part?: EndorsePart; online?: boolean }): Promise<Endorsable> {
-    return inspectEndorsable(input.source, { verify: this.foreignVerifyOptions(input.online), ...(input.part ? { part: input.part } : {}) });
+  async inspectEndorsable(input: { source: Uint8Array | string; part?: EndorsePart; online?: boolean }): Promise<Endorsable> {
+    return inspectEndorsable(input.source, { verify: await this.foreignVerifyOptions(input.online), ...(input.part ? { part: input.part } : {}) });
   }
 
   /**
@@ -941,7 +943,7 @@ export class Studio {
       const issuer = this.findIssuer(input.issuer!);
       target = { kind: 'profile', id: issuer.id, name: issuer.name };
     }
-    return attachEndorsement({ db: this.db, actor: this.actor }, input.source, target, this.foreignVerifyOptions(input.online));
+    return attachEndorsement({ db: this.db, actor: this.actor }, input.source, target, await this.foreignVerifyOptions(input.online));
   }
 
   /** Received endorsements (attached ones unless `all`), optionally of one achievement or issuer. */

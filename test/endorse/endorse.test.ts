@@ -97,6 +97,21 @@ describe('endorsing an imported badge', () => {
     expectValid(await verifyCredential(r.body));
   });
 
+  it('refuses a credential this workspace revoked, offline, before its status list is uploaded', async () => {
+    const { studio: own, issuerId } = await studioWithIssuer('endorse-revoked', { name: 'Revoking School' });
+    try {
+      own.setStatusListUrl(issuerId, 'https://revoking.example/status');
+      const cred = await own.issueCredential({ issuer: issuerId, achievement: ACHIEVEMENT, recipient: 'ada@example.org' });
+      // Not revoked yet: endorsable (its list is the workspace's own, so the status is known).
+      const fine = await own.inspectEndorsable({ source: cred.body });
+      expect(fine.kind).toBe('credential');
+      own.revoke(cred.credentialId, 'issued in error');
+      await expect(own.endorse({ source: cred.body, issuer: issuerId, comment: 'Good work.' })).rejects.toThrow(/Refusing to endorse it: .*revoked/i);
+    } finally {
+      own.close();
+    }
+  });
+
   it("refuses a badge that does not verify, with the verifier's reason, and signs nothing", async () => {
     const before = (studio.db.prepare('SELECT count(*) AS n FROM credentials').get() as { n: number }).n;
     const forged = tamper(foreign, (d) => (d.name = 'Leadership Badge'));
