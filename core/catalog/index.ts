@@ -5,8 +5,8 @@
  * credential's detail (forms, status entries, batch, achievement version, re-issue chain); and the
  * achievements and batches to filter by.
  *
- * No migration is needed: the learner's name comes from the batch's recipient row (batch
- * credentials) or from the stored JSON (single credentials), and filters use existing columns.
+ * Migration 8 stores what the list reads (the learner's name, whether a row is the first form of its
+ * id) and indexes it, so paging, search and counts walk indexes and never parse stored bodies.
  */
 import { getAchievementVersion, getBatch, getCredentialsById, type Db, type StoredCredential } from '../store/index.ts';
 import { statusEntriesOf, type BitstringStatusListEntry, type CredentialState } from '../status/index.ts';
@@ -77,11 +77,8 @@ interface PageRow {
   record_name: string | null;
 }
 
-// The row that stands for a credential: the first form stored under its id.
-const PRIMARY = 'c.rowid_pk = (SELECT MIN(c2.rowid_pk) FROM credentials c2 WHERE c2.credential_id = c.credential_id)';
-// Single credentials have no recipient row: their name is in the signed JSON (JWT names are read in code).
-const NAME = `COALESCE(r.name, CASE WHEN c.batch_id IS NULL AND c.format = 'json' THEN json_extract(CAST(c.body AS TEXT), '$.credentialSubject.name') END)`;
-const JOINS = 'LEFT JOIN batch_items bi ON bi.credential_id = c.credential_id LEFT JOIN recipients r ON r.rowid_pk = bi.recipient_rowid';
+// The row that stands for a credential: the first form stored under its id (set on insert).
+const PRIMARY = 'c.listed = 1';
 
 export function queryCredentials(db: Db, q: CredentialQuery = {}): CredentialPage {
   const started = performance.now();
@@ -90,7 +87,7 @@ export function queryCredentials(db: Db, q: CredentialQuery = {}): CredentialPag
   const text = q.query?.trim();
   if (text) {
     const like = containsPattern(text);
-    where.push(`(c.recipient LIKE ? ESCAPE '\\' OR ${NAME} LIKE ? ESCAPE '\\' OR c.credential_id LIKE ? ESCAPE '\\')`);
+    where.push(`(c.recipient LIKE ? ESCAPE '\\' OR c.learner_name LIKE ? ESCAPE '\\' OR c.credential_id LIKE ? ESCAPE '\\')`);
     params.push(like, like, like);
   }
   if (q.achievement) {
@@ -116,14 +113,17 @@ export function queryCredentials(db: Db, q: CredentialQuery = {}): CredentialPag
   const limit = Math.min(Math.max(q.limit ?? 100, 1), MAX_LIMIT);
   const offset = Math.max(q.offset ?? 0, 0);
   const clause = where.join(' AND ');
-  // The name joins cost a lookup per row: the count needs them only when searching by text.
-  const total = (db.prepare(`SELECT count(*) AS n FROM credentials c ${text ? JOINS : ''} WHERE ${clause}`).get(...params) as { n: number }).n;
+  const total = (db.prepare(`SELECT count(*) AS n FROM credentials c WHERE ${clause}`).get(...params) as { n: number }).n;
+  // The page's ids come from an index alone (OFFSET skips index entries, not joined rows); only
+  // the 100 rows shown are joined and read.
   const rows = db
     .prepare(
       `SELECT c.rowid_pk, c.credential_id, c.issuer_id, c.recipient, c.format, c.status, c.created_at, c.batch_id, c.reissue_of,
-              a.achievement_id, a.version, a.json AS achievement_json, ${NAME} AS learner_name, k.name AS record_name
-       FROM credentials c ${JOINS} LEFT JOIN achievements a ON a.rowid_pk = c.achievement_rowid LEFT JOIN clrs k ON k.credential_rowid = c.rowid_pk
-       WHERE ${clause} ORDER BY c.rowid_pk DESC LIMIT ? OFFSET ?`,
+              a.achievement_id, a.version, a.json AS achievement_json, c.learner_name, k.name AS record_name
+       FROM (SELECT c.rowid_pk AS id FROM credentials c WHERE ${clause} ORDER BY c.rowid_pk DESC LIMIT ? OFFSET ?) p
+       JOIN credentials c ON c.rowid_pk = p.id
+       LEFT JOIN achievements a ON a.rowid_pk = c.achievement_rowid LEFT JOIN clrs k ON k.credential_rowid = c.rowid_pk
+       ORDER BY c.rowid_pk DESC`,
     )
     .all(...params, limit, offset) as PageRow[];
   return { total, offset, rows: rows.map((r) => toRow(db, r)), elapsedMs: Math.round((performance.now() - started) * 10) / 10 };
@@ -148,22 +148,16 @@ function achievementName(json: string | null): string {
 
 function toRow(db: Db, r: PageRow): CredentialRow {
   const forms = db.prepare('SELECT format FROM credentials WHERE credential_id = ? ORDER BY rowid_pk').all(r.credential_id) as Array<{ format: 'json' | 'jwt' }>;
-  let name = r.learner_name;
   let replaces: string | null = null;
   if (r.reissue_of !== null) {
     replaces = (db.prepare('SELECT credential_id AS id FROM credentials WHERE rowid_pk = ?').get(r.reissue_of) as { id: string } | undefined)?.id ?? null;
-  }
-  if (name === null && r.batch_id === null) {
-    // A single VC-JWT: the name is in its payload.
-    const body = db.prepare('SELECT body FROM credentials WHERE rowid_pk = ?').get(r.rowid_pk) as { body: Buffer };
-    name = subjectName(payloadOf(body.body.toString('utf8'), r.format));
   }
   return {
     credentialId: r.credential_id,
     rowId: r.rowid_pk,
     issuerId: r.issuer_id,
     recipient: r.recipient,
-    learnerName: name,
+    learnerName: r.learner_name,
     formats: [...new Set(forms.map((f) => f.format))],
     status: r.status,
     createdAt: r.created_at,
@@ -182,12 +176,6 @@ export function payloadOf(body: string, format: 'json' | 'jwt'): Record<string, 
   } catch {
     return null;
   }
-}
-
-function subjectName(credential: Record<string, unknown> | null): string | null {
-  const s = credential?.credentialSubject;
-  const subject = (Array.isArray(s) ? s[0] : s) as Record<string, unknown> | undefined;
-  return typeof subject?.name === 'string' ? subject.name : null;
 }
 
 // ---------------------------------------------------------------- one credential

@@ -46,7 +46,22 @@ const fromRow = (r: Row): StoredCredential => ({
   achievementRowid: r.achievement_rowid,
 });
 
+/** The learner's name in a stored form (credentialSubject.name; a VC-JWT's from its payload), or null. */
+export function subjectNameOf(body: string, format: 'json' | 'jwt'): string | null {
+  let credential: { credentialSubject?: unknown } | null;
+  try {
+    credential = format === 'json' ? JSON.parse(body) : JSON.parse(Buffer.from(body.trim().split('.')[1] ?? '', 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  const s = credential?.credentialSubject;
+  const subject = (Array.isArray(s) ? s[0] : s) as Record<string, unknown> | undefined;
+  return typeof subject?.name === 'string' ? subject.name : null;
+}
+
 // Batches insert thousands of rows: compile the statement once per connection.
+// learner_name and listed (migration 8) are what the Credentials list searches and pages on.
+
 const insertStatements = new WeakMap<Db, Statement<unknown[]>>();
 
 /** The one place that writes signed credentials: the bytes go in verbatim. */
@@ -69,12 +84,12 @@ export function insertCredential(
   let stmt = insertStatements.get(db);
   if (!stmt) {
     stmt = db.prepare(
-      `INSERT INTO credentials (credential_id, issuer_id, recipient, format, body, sha256, reissue_of, created_at, batch_id, achievement_rowid)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO credentials (credential_id, issuer_id, recipient, format, body, sha256, reissue_of, created_at, batch_id, achievement_rowid, learner_name, listed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM credentials WHERE credential_id = ?))`,
     );
     insertStatements.set(db, stmt);
   }
-  const info = stmt.run(c.credentialId, c.issuerId, c.recipient, c.format, bytes, sha256, c.reissueOf ?? null, createdAt, c.batchId ?? null, c.achievementRowid ?? null);
+  const info = stmt.run(c.credentialId, c.issuerId, c.recipient, c.format, bytes, sha256, c.reissueOf ?? null, createdAt, c.batchId ?? null, c.achievementRowid ?? null, subjectNameOf(c.body, c.format), c.credentialId);
   return {
     rowId: Number(info.lastInsertRowid),
     ...c,

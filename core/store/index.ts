@@ -39,6 +39,7 @@ function applyMigrations(db: Db, migrations: readonly Migration[]): void {
     if (m.version <= current) continue;
     db.transaction(() => {
       db.exec(m.sql);
+      m.run?.(db);
       db.pragma(`user_version = ${m.version}`);
     })();
   }

@@ -6,7 +6,12 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Work SQL cannot do (decoding a VC-JWT), run after `sql` in the same transaction. */
+  run?: (db: Db) => void;
 }
+
+import type { Db } from './index.ts';
+import { subjectNameOf } from './credentials.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -367,5 +372,36 @@ export const MIGRATIONS: readonly Migration[] = [
       -- imported and stored), imported (exported as if signed here). NULL: signed here.
       ALTER TABLE batches ADD COLUMN signing TEXT CHECK (signing IN ('prepared', 'awaiting-signature', 'signed', 'imported'));
     `,
+  },
+  {
+    version: 8,
+    name: 'credentials list at 100,000 rows: learner name and first-form flag stored, indexes',
+    sql: `
+      -- The learner's name as the credential states it (credentialSubject.name), set on insert:
+      -- search reads it instead of parsing every stored credential.
+      ALTER TABLE credentials ADD COLUMN learner_name TEXT;
+      -- 1 on the first form stored under a credential id (the one the list shows), 0 on later forms.
+      ALTER TABLE credentials ADD COLUMN listed INTEGER NOT NULL DEFAULT 1;
+      UPDATE credentials SET listed = 0
+        WHERE EXISTS (SELECT 1 FROM credentials c2 WHERE c2.credential_id = credentials.credential_id AND c2.rowid_pk < credentials.rowid_pk);
+      UPDATE credentials SET learner_name = COALESCE(
+          (SELECT r.name FROM batch_items bi JOIN recipients r ON r.rowid_pk = bi.recipient_rowid WHERE bi.credential_id = credentials.credential_id),
+          CASE WHEN format = 'json' AND json_valid(CAST(body AS TEXT)) AND json_type(CAST(body AS TEXT), '$.credentialSubject.name') = 'text'
+               THEN json_extract(CAST(body AS TEXT), '$.credentialSubject.name') END);
+      -- Paging, text search and counts read these indexes only, never the stored bodies.
+      CREATE INDEX credentials_list ON credentials(listed, rowid_pk, recipient, learner_name, credential_id);
+      CREATE INDEX credentials_list_status ON credentials(listed, status, rowid_pk);
+      CREATE INDEX credentials_batch ON credentials(batch_id);
+      CREATE INDEX credentials_achievement ON credentials(achievement_rowid);
+      CREATE INDEX credentials_reissue_of ON credentials(reissue_of);
+    `,
+    run: (db) => {
+      // VC-JWT names are in the base64url payload, which SQL cannot decode.
+      const set = db.prepare('UPDATE credentials SET learner_name = ? WHERE rowid_pk = ?');
+      for (const r of db.prepare("SELECT rowid_pk, body FROM credentials WHERE learner_name IS NULL AND format = 'jwt'").all() as Array<{ rowid_pk: number; body: Buffer }>) {
+        const name = subjectNameOf(r.body.toString('utf8'), 'jwt');
+        if (name !== null) set.run(name, r.rowid_pk);
+      }
+    },
   },
 ];

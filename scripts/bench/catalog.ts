@@ -43,9 +43,9 @@ try {
   studio.db
     .prepare(
       `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-       INSERT INTO credentials (credential_id, issuer_id, recipient, format, body, sha256, created_at, achievement_rowid, status)
+       INSERT INTO credentials (credential_id, issuer_id, recipient, format, body, sha256, created_at, achievement_rowid, status, learner_name)
        SELECT 'urn:uuid:00000000-0000-4000-8000-' || printf('%012d', i), c.issuer_id, 'learner' || i || '@example.org', c.format, c.body, c.sha256, c.created_at,
-              c.achievement_rowid, CASE WHEN i % 50 = 0 THEN 'revoked' ELSE 'active' END
+              c.achievement_rowid, CASE WHEN i % 50 = 0 THEN 'revoked' ELSE 'active' END, c.learner_name
        FROM n, credentials c WHERE c.credential_id = ?`,
     )
     .run(N - 1, real.credentialId);

@@ -302,10 +302,10 @@ describe('the main job, end to end', () => {
     const issuer = h.shell.studio.listIssuers()[0]!.id;
     db.prepare(
       `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
-       INSERT INTO credentials (credential_id, issuer_id, recipient, format, body, sha256, created_at, achievement_rowid)
+       INSERT INTO credentials (credential_id, issuer_id, recipient, format, body, sha256, created_at, achievement_rowid, learner_name)
        SELECT 'urn:uuid:00000000-0000-4000-8000-' || printf('%012d', i), ?, 'student' || i || '@example.edu', 'json',
               CAST(json_object('credentialSubject', json_object('name', 'Student ' || i)) AS BLOB), '-', '2026-09-01T09:00:00Z',
-              (SELECT MAX(rowid_pk) FROM achievements) FROM n`,
+              (SELECT MAX(rowid_pk) FROM achievements), 'Student ' || i FROM n`,
     ).run(issuer);
     const context = await h.context('light');
     const page = await context.newPage();
