@@ -91,6 +91,11 @@ describe('Endorse screen', () => {
     await checkScreen(page, 'endorse-refused');
     await page.getByTestId('endorse-upgrade-first').click();
     await page.getByTestId('upgrade-badge').waitFor();
+    // Verify reads it as the older format it is, with the upgrade beside it: not as a failure.
+    expect(await page.getByTestId('verify-report').getAttribute('data-verdict')).toBe('older');
+    expect(await page.getByTestId('verdict').textContent()).toBe('An Open Badges 2.0 badge — upgrade it to 3.0');
+    expect(await page.locator('[data-check="parse"] .word').textContent()).toBe('Open Badges 2.0');
+    await checkScreen(page, 'verify-ob2');
     await page.getByTestId('upgrade-go').click();
     await page.getByTestId('upgrade-error').waitFor();
     expect(await page.getByTestId('upgrade-error').textContent()).toMatch(/could not be checked: a hosted badge is checked against the copy/);

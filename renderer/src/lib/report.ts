@@ -3,7 +3,7 @@
 import type { Check, VerificationReport } from './studio.ts';
 import type { IconName } from '../components/Icon.svelte';
 
-export type CheckKind = 'passed' | 'failed' | 'unknown' | 'expired' | 'not-yet' | 'revoked' | 'suspended' | 'na';
+export type CheckKind = 'passed' | 'failed' | 'unknown' | 'expired' | 'not-yet' | 'revoked' | 'suspended' | 'na' | 'older';
 
 export function kindOf(c: Check): CheckKind {
   // Compared as text: the verifier may add statuses ('not-applicable': nothing to check, e.g. no
@@ -32,9 +32,15 @@ export const CHECK_LOOK: Record<CheckKind, { icon: IconName; word: string }> = {
   revoked: { icon: 'ban', word: 'Revoked' },
   suspended: { icon: 'ban', word: 'Suspended' },
   na: { icon: 'minus', word: 'Not applicable' },
+  older: { icon: 'info', word: 'Open Badges 2.0' },
 };
 
-export type VerdictKind = 'valid' | 'invalid' | 'unknown' | 'expired' | 'not-yet' | 'revoked' | 'suspended' | 'unreadable';
+/** How one check of a report reads: reading an OB 2.0 file "fails" only because it is the older format. */
+export function checkKindIn(r: VerificationReport, c: Check): CheckKind {
+  return r.kind === 'ob2' && c.id === 'parse' ? 'older' : kindOf(c);
+}
+
+export type VerdictKind = 'valid' | 'invalid' | 'unknown' | 'expired' | 'not-yet' | 'revoked' | 'suspended' | 'unreadable' | 'older';
 
 export interface VerdictLook {
   kind: VerdictKind;
@@ -47,6 +53,8 @@ export function verdictOf(r: VerificationReport): VerdictLook {
   const failed = r.checks.filter((c) => c.status === 'failed');
   const unknown = r.checks.filter((c) => c.status === 'unknown');
   const unknownNote = unknown.length ? ` ${unknown.length === 1 ? 'One check' : `${unknown.length} checks`} could not be done.` : '';
+  // An Open Badges 2.0 file is a format the studio recognises and can upgrade, not a failure.
+  if (r.kind === 'ob2') return olderFormat(r.checks[0]?.reason ?? '');
   if (r.checks.some((c) => c.id === 'parse' && c.status === 'failed')) {
     return { kind: 'unreadable', icon: 'xCircle', title: 'Not a credential the studio can read', text: r.checks[0]?.reason ?? '' };
   }
@@ -60,4 +68,20 @@ export function verdictOf(r: VerificationReport): VerdictLook {
   if (kinds.size === 1 && kinds.has('expired')) return { kind: 'expired', icon: 'clock', title: 'Expired', text: `The credential is genuine but its validity period has ended.${unknownNote}` };
   if (kinds.size === 1 && kinds.has('not-yet')) return { kind: 'not-yet', icon: 'clock', title: 'Not yet valid', text: `The credential is genuine but only becomes valid later.${unknownNote}` };
   return { kind: 'invalid', icon: 'xCircle', title: 'Not valid', text: `${failed.length === 1 ? 'One check' : `${failed.length} checks`} failed: do not rely on this credential.${unknownNote}` };
+}
+
+function olderFormat(reason: string): VerdictLook {
+  // The verifier's reason ends with the CLI's upgrade command; the screen offers its own upgrade.
+  const what = reason.split('. ')[0] ?? '';
+  const sentence = what ? `${what.charAt(0).toUpperCase()}${what.slice(1)}. ` : '';
+  if (/BadgeClass|issuer profile/.test(what)) {
+    const title = /BadgeClass/.test(what) ? 'An Open Badges 2.0 badge definition' : 'An Open Badges 2.0 issuer profile';
+    return { kind: 'older', icon: 'info', title, text: `${sentence}Only an awarded 2.0 badge (an assertion) can be upgraded to Open Badges 3.0.` };
+  }
+  return {
+    kind: 'older',
+    icon: 'info',
+    title: 'An Open Badges 2.0 badge — upgrade it to 3.0',
+    text: `${sentence}The studio verifies Open Badges 3.0 and CLR 2.0; upgrading re-issues it as a 3.0 credential from one of your issuers, pointing at the original.`,
+  };
 }
