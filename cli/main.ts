@@ -6,7 +6,7 @@ import { resolveWorkspaceDir, workspaceDirAirGapped } from '../core/store/index.
 import { LaurelError, isLaurelError } from '../core/util/errors.ts';
 import { flag, list, parse, required, str, type OptionSpec, type Parsed } from './args.ts';
 import { passphrase } from './prompt.ts';
-import { PUBLISH_HELP, publishCommands } from './publish.ts';
+import { PUBLISH_HELP, connectHint, publishCommands } from './publish.ts';
 import { ENDORSE_GROUPS, ENDORSE_HELP, endorseCommands } from './endorse.ts';
 import { AIRGAP_GROUPS, AIRGAP_HELP, airgapCommands } from './airgap.ts';
 import { CLR_GROUPS, CLR_HELP, clrCommands } from './clr.ts';
@@ -555,8 +555,8 @@ export async function main(rawArgv: string[]): Promise<number> {
     return await cmd.run(parsed, out);
   } catch (e) {
     if (isLaurelError(e)) {
-      if (json) process.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message } }, null, 2) + '\n');
-      else process.stderr.write(`laurel: ${e.message}\n`);
+      if (json) process.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message + connectHint(e.details) } }, null, 2) + '\n');
+      else process.stderr.write(`laurel: ${e.message}${connectHint(e.details)}\n`);
       return 2;
     }
     // A bug, not a user error: say so, and show the stack only when asked.

@@ -1,7 +1,7 @@
 // `laurel host add|connect|list|disconnect|push-profile` and `laurel publish`: publishing to hosts
 // through the Open Badges 3.0 / CLR 2.0 API. Kept apart from main.ts, which wires them in.
 import type { Studio } from '../core/api/index.ts';
-import type { HostView, PublishProgress, PublishSummary } from '../core/publish/index.ts';
+import { reconnectOf, type HostView, type PublishProgress, type PublishSummary } from '../core/publish/index.ts';
 import { LaurelError } from '../core/util/errors.ts';
 import { required, str, type OptionSpec, type Parsed } from './args.ts';
 
@@ -201,7 +201,7 @@ export function publishCommands(withStudio: WithStudio, print: (json: boolean, h
             process.off('SIGINT', onSigint);
           }
           print(json, summaryText(summary), summary);
-          if (summary.stopped) process.stderr.write(`laurel: ${summary.stopped.message}\n`);
+          if (summary.stopped) process.stderr.write(`laurel: ${summary.stopped.message}${connectHint(summary.stopped)}\n`);
           if (summary.cancelled) {
             process.stderr.write('Stopped. Run the same command again to send the rest.\n');
             return 130;
@@ -211,4 +211,10 @@ export function publishCommands(withStudio: WithStudio, print: (json: boolean, h
       },
     },
   };
+}
+
+/** The CLI's way to act on an error that connecting again fixes (core messages don't name a face's command). */
+export function connectHint(details: unknown): string {
+  const r = reconnectOf(details);
+  return r ? ` Run: laurel host connect ${r.host}` : '';
 }

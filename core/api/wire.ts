@@ -16,7 +16,8 @@ export interface WireError {
   /**
    * Structured help for the UI, only for codes whose details are plain data about the user's own
    * input: ENCODING_REQUIRED (`guess`, `line`, `sample`) and VALIDATION (roster `problems`,
-   * designer `issues` with JSON paths).
+   * designer `issues` with JSON paths); and any error that connecting to a publishing host again
+   * fixes (`action: 'connect'`, `host`: core/publish ReconnectDetails), so the UI offers Connect.
    */
   details?: unknown;
 }
@@ -30,7 +31,7 @@ const DETAILED: ReadonlySet<string> = new Set(['ENCODING_REQUIRED', 'VALIDATION'
  */
 export function toWireError(e: unknown): WireError {
   if (isLaurelError(e)) {
-    if (e.details !== undefined && DETAILED.has(e.code)) {
+    if (e.details !== undefined && (DETAILED.has(e.code) || (e.details as { action?: unknown } | null)?.action === 'connect')) {
       try {
         const json = JSON.stringify(e.details);
         if (json.length <= 512 * 1024) return { code: e.code, message: e.message, details: JSON.parse(json) as unknown };

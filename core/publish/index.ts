@@ -19,6 +19,8 @@ export {
   type OpenUrl,
   type PendingConnection,
   type PublishSettings,
+  type ReconnectDetails,
+  reconnectOf,
 } from './service.ts';
 export { HostSession } from './session.ts';
 export {

@@ -14,7 +14,7 @@ import { LaurelError, isLaurelError } from '../util/errors.ts';
 import { scopeUri } from './discovery.ts';
 import { apiOf, credentialOfBody, equalityKey, isCompactJws, jwtCredential, validFromOf } from './equality.ts';
 import { HostBusy, backoffMs, retryAfterMs, sleep } from './retry.ts';
-import { describeStatus, discoveryOf, type HostService, type OpenUrl } from './service.ts';
+import { describeStatus, discoveryOf, reconnect, reconnectOf, type ReconnectDetails, type HostService, type OpenUrl } from './service.ts';
 import { HostSession } from './session.ts';
 
 export interface PublishInput {
@@ -67,7 +67,8 @@ export interface PublishSummary {
   notAttempted: number;
   cancelled: boolean;
   /** Why the job stopped before the end (rate limit beyond the cap, access withdrawn …). */
-  stopped?: { code: string; message: string };
+  /** `action: 'connect'` when connecting to the host again fixes it (see ReconnectDetails). */
+  stopped?: { code: string; message: string; action?: ReconnectDetails['action']; host?: string };
   items: PublishItemResult[];
 }
 
@@ -272,7 +273,8 @@ async function publishClaimed(service: HostService, input: PublishInput, options
       throw new LaurelError(
         'UNSUPPORTED',
         `${title} did not grant Laurel Studio permission to add ${name} credentials (${scopeUri(api, 'credential.upsert')}); it granted ${session.scope.join(', ') || 'nothing'}. ` +
-          `Nothing was sent. Connect again and allow adding credentials: laurel host connect ${host.name}.`,
+          `Nothing was sent. Connect again and allow adding credentials.`,
+        reconnect(host.name),
       );
     }
   }
@@ -322,7 +324,7 @@ async function publishClaimed(service: HostService, input: PublishInput, options
       return true;
     }
     if (e instanceof HostBusy || (isLaurelError(e) && (e.code === 'AUTH_REQUIRED' || e.code === 'UNSUPPORTED'))) {
-      stopped = { code: (e as LaurelError).code, message: (e as LaurelError).message };
+      stopped = { code: (e as LaurelError).code, message: (e as LaurelError).message, ...reconnectOf((e as LaurelError).details) };
       return true;
     }
     return false;
@@ -401,7 +403,7 @@ async function publishClaimed(service: HostService, input: PublishInput, options
             setState(item, 'failed', item.result.message!);
           })();
           if (doc.status === 403) {
-            stopped = { code: 'UNSUPPORTED', message: `${title} refused to add credentials (${detail}): the access Laurel Studio holds does not allow it. Connect again and allow adding credentials: laurel host connect ${host.name}.` };
+            stopped = { code: 'UNSUPPORTED', message: `${title} refused to add credentials (${detail}): the access Laurel Studio holds does not allow it. Connect again and allow adding credentials.`, ...reconnect(host.name).details };
           }
         }
       }

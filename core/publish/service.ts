@@ -34,6 +34,20 @@ import {
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 import { slug } from '../util/slug.ts';
 
+/**
+ * What an error asks the user to do when connecting to the host again fixes it. Messages stay
+ * face-neutral: the Hosts screen shows its Connect button, the CLI adds `laurel host connect`.
+ */
+export interface ReconnectDetails {
+  action: 'connect';
+  host: string;
+}
+export const reconnect = (host: string): { details: ReconnectDetails } => ({ details: { action: 'connect', host } });
+export function reconnectOf(details: unknown): ReconnectDetails | undefined {
+  const d = details as Partial<ReconnectDetails> | null | undefined;
+  return d && typeof d === 'object' && d.action === 'connect' && typeof d.host === 'string' ? { action: 'connect', host: d.host } : undefined;
+}
+
 /** Opens a URL in the person's browser: Electron shell.openExternal, a new tab, or a printed line. */
 export type OpenUrl = (url: string) => void | Promise<void>;
 
@@ -513,7 +527,8 @@ export class HostService {
     throw new LaurelError(
       'UNSUPPORTED',
       `${host.title} granted Laurel Studio only ${granted}, without permission to add credentials (${upserts.join(' or ')}). ` +
-        `Nothing can be published this way; the access was handed back. Connect again and allow Laurel Studio to add credentials: laurel host connect ${host.name}.`,
+        `Nothing can be published this way; the access was handed back. Connect again and allow Laurel Studio to add credentials.`,
+      reconnect(host.name),
     );
   }
 
@@ -544,12 +559,12 @@ export class HostService {
     const secrets = await this.readSecrets(host);
     if (!secrets) {
       if (host.clientId) {
-        throw new LaurelError('AUTH_REQUIRED', `The client secret for '${host.name}' is not in ${host.secretStore ? this.ctx.secretStore(host.secretStore).describe() : 'the secret store'} (deleted, or the keychain is locked). Connect again: laurel host connect ${host.name}.`);
+        throw new LaurelError('AUTH_REQUIRED', `The client secret for '${host.name}' is not in ${host.secretStore ? this.ctx.secretStore(host.secretStore).describe() : 'the secret store'} (deleted, or the keychain is locked). Connect again.`, reconnect(host.name));
       }
-      throw new LaurelError('AUTH_REQUIRED', `Laurel Studio is not connected to '${host.name}' yet: laurel host connect ${host.name}.`);
+      throw new LaurelError('AUTH_REQUIRED', `Laurel Studio is not connected to '${host.name}' yet. Connect first.`, reconnect(host.name));
     }
     if (host.state !== 'connected' || !secrets.accessToken) {
-      throw new LaurelError('AUTH_REQUIRED', `Laurel Studio is not connected to '${host.name}'${host.state === 'needs-reconnect' ? ' any more (the host stopped accepting its access)' : ''}. Connect: laurel host connect ${host.name}.`);
+      throw new LaurelError('AUTH_REQUIRED', `Laurel Studio is not connected to '${host.name}'${host.state === 'needs-reconnect' ? ' any more (the host stopped accepting its access)' : ''}. Connect again.`, reconnect(host.name));
     }
     return {
       secrets,
@@ -591,7 +606,7 @@ export class HostService {
       updateHost(this.ctx.db, host.id, { state: 'needs-reconnect', tokenExpiresAt: null });
       appendAudit(this.ctx.db, { actor: this.ctx.actor, action: 'host.access-lost', subject: host.baseUrl, details: { why } });
     })();
-    throw new LaurelError('AUTH_REQUIRED', `${host.title} no longer accepts Laurel Studio's access (${why}). Connect again: laurel host connect ${host.name}.`);
+    throw new LaurelError('AUTH_REQUIRED', `${host.title} no longer accepts Laurel Studio's access (${why}). Connect again.`, reconnect(host.name));
   }
 
   // ---------------------------------------------------------------- disconnect

@@ -3,7 +3,7 @@ import { getHost, type HostRecord, type PublishApi } from '../store/index.ts';
 import { LaurelError, isLaurelError } from '../util/errors.ts';
 import { scopeUri, type ScopeName } from './discovery.ts';
 import type { TokenSet } from './oauth.ts';
-import { discoveryOf, type HostService, type OpenUrl } from './service.ts';
+import { discoveryOf, reconnect, type HostService, type OpenUrl } from './service.ts';
 
 export interface CallOptions {
   body?: string;
@@ -68,7 +68,7 @@ export class HostSession {
   }
 
   private async reauthorize(signal?: AbortSignal): Promise<void> {
-    if (!this.authorize) throw new LaurelError('AUTH_REQUIRED', `Laurel Studio must connect to ${this.host.title} again: laurel host connect ${this.host.name}.`);
+    if (!this.authorize) throw new LaurelError('AUTH_REQUIRED', `Laurel Studio must connect to ${this.host.title} again.`, reconnect(this.host.name));
     if (this.reauthorized >= 2) throw new LaurelError('AUTH_REQUIRED', `${this.host.title} keeps refusing Laurel Studio's access right after it was granted; stopped.`);
     this.reauthorized++;
     await this.service.connect(this.host.name, { openUrl: this.authorize, ...(signal ? { signal } : {}) });

@@ -125,6 +125,25 @@ describe.runIf(KEYRING)('Hosts screen', () => {
     await page.getByRole('heading', { name: 'Hosts', level: 1 }).waitFor();
     expect(await page.locator('[data-testid="publish-ids"]').inputValue()).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
 
+    // ---- the host withdraws the access: the summary says so in the studio's words and offers Connect
+    host.revokeAllGrants();
+    const fresh = await shell.studio.issueCredential({ issuer: shell.studio.listIssuers()[0]!.id, achievement: ACHIEVEMENT, recipient: 'late@example.org', name: 'Late Learner' });
+    await page.fill('[data-testid="publish-ids"]', fresh.credentialId);
+    await page.click('[data-testid="publish"]');
+    const connectAgain = page.locator('[data-testid="publish-connect"]');
+    await connectAgain.waitFor({ timeout: 20_000 });
+    const notice = page.locator('.notice', { has: connectAgain });
+    expect(await notice.textContent()).toContain('no longer accepts');
+    expect(await notice.textContent()).not.toContain('laurel host');
+    await card.locator('[data-testid="host-status"]', { hasText: 'Access withdrawn' }).waitFor();
+    await notice.scrollIntoViewIfNeeded();
+    await shoot(page, 'hosts-access-lost', 'light');
+    const [again] = await Promise.all([page.context().waitForEvent('page'), page.click('[data-testid="publish-connect"]')]);
+    await again.waitForLoadState();
+    await Promise.all([again.waitForURL(/\/callback\?/), again.click('#approve')]);
+    await again.close();
+    await card.locator('.tag.ok', { hasText: 'Connected' }).waitFor();
+
     const violations = await axeSeriousViolations(page);
     expect(violations, describeViolations(violations)).toEqual([]);
 
@@ -157,6 +176,7 @@ describe.runIf(KEYRING)('Hosts screen', () => {
       const message = card.locator('[data-testid="host-message"]');
       await message.waitFor();
       expect(await message.textContent()).toContain('without permission to add credentials');
+      expect(await message.textContent()).not.toContain('laurel host');
       expect(await card.locator('[data-testid="host-status"]').textContent()).toContain('Not connected');
       await card.scrollIntoViewIfNeeded();
       await shoot(page, 'hosts-refused', 'dark');

@@ -159,7 +159,7 @@ describe.runIf(KEYRING)('publishing walk (discovery → … → revoke)', () => 
     expect(Object.keys(item3).sort()).toEqual(['clientSecret', 'version']); // tokens gone, registration kept
     expect(s.studio.getHost('walk-wallet')).toMatchObject({ connected: false, registered: true, grantedScopes: [], tokenExpiresAt: null, published: 7 });
     const refused = await rejects(s.studio.publish({ host: 'walk-wallet', credentialIds: [one.credentialId] }), 'AUTH_REQUIRED');
-    expect(refused.message).toContain('laurel host connect walk-wallet');
+    expect(refused.details).toEqual({ action: 'connect', host: 'walk-wallet' });
     expect(host.store.ob.credentials).toHaveLength(7);
     expect(host.upserts.filter((u) => u.status === 201)).toHaveLength(7);
   });
