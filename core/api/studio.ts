@@ -1295,7 +1295,8 @@ export class Studio {
   importFramework(input: { bytes: Uint8Array; name: string; replace?: boolean; title?: string; creator?: string; targetType?: string; encoding?: string }): Framework {
     const head = new TextDecoder().decode(input.bytes.subarray(0, 64)).replace(/^\uFEFF/, '').trimStart();
     let f: Framework;
-    if (head.startsWith('{')) {
+    // A .json name is JSON whatever it holds: a broken file is "not valid JSON", not a CSV without columns.
+    if (head.startsWith('{') || head.startsWith('[') || /\.(json|jsonld)$/i.test(input.name)) {
       let json: unknown;
       try {
         json = JSON.parse(new TextDecoder().decode(input.bytes).replace(/^\uFEFF/, ''));

@@ -174,7 +174,7 @@ export function importCasePackage(db: Db, json: unknown, options: CaseImportOpti
   db.transaction(() => {
     const existing = getFrameworkRow(db, docId);
     if (existing) {
-      if (!options.replace) throw new LaurelError('CONFLICT', `A framework with the CFDocument identifier ${docId} ("${existing.title}") is already in this workspace; import with replace to overwrite it.`);
+      if (!options.replace) throw new LaurelError('CONFLICT', `A framework with the CFDocument identifier ${docId} ("${existing.title}") is already in this workspace; to overwrite it, import it with laurel framework import --replace.`);
       // Replaced in place: its saved versions stay.
       db.prepare('DELETE FROM framework_items WHERE framework_id = ?').run(docId);
       db.prepare('DELETE FROM framework_associations WHERE framework_id = ?').run(docId);

@@ -133,7 +133,7 @@ export function importCtdlFramework(db: Db, json: unknown, options: { replace?: 
   db.transaction(() => {
     const existing = getFrameworkRow(db, id);
     if (existing) {
-      if (!options.replace) throw new LaurelError('CONFLICT', `The framework ${fwUri} ("${existing.title}") is already in this workspace; import with replace to overwrite it.`);
+      if (!options.replace) throw new LaurelError('CONFLICT', `The framework ${fwUri} ("${existing.title}") is already in this workspace; to overwrite it, import it with laurel framework import --replace.`);
       // Replaced in place: its saved versions stay.
       db.prepare('DELETE FROM framework_items WHERE framework_id = ?').run(id);
       updateFrameworkRow(db, { ...record, createdAt: existing.createdAt });

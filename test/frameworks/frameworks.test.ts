@@ -115,6 +115,8 @@ describe('CASE 1.1 CFPackage', () => {
     expect(out.CFDefinitions).toEqual(casePackage().CFDefinitions);
     // The same identifier again is a conflict unless replacing.
     expect(() => s.importFramework({ bytes: Buffer.from(JSON.stringify(casePackage())), name: 'data.json' })).toThrow(/already in this workspace/);
+    // A broken .json file is called that, not read as a CSV.
+    expect(() => s.importFramework({ bytes: Buffer.from('not json at all\n'), name: 'garbage.json' })).toThrow(/garbage\.json is not valid JSON/);
     s.saveFrameworkVersion(f.id, 'before the update');
     const newer = casePackage();
     newer.CFItems.pop();
