@@ -95,6 +95,7 @@ describe('Endorse screen', () => {
     expect(await page.getByTestId('verify-report').getAttribute('data-verdict')).toBe('older');
     expect(await page.getByTestId('verdict').textContent()).toBe('An Open Badges 2.0 badge — upgrade it to 3.0');
     expect(await page.locator('[data-check="parse"] .word').textContent()).toBe('Open Badges 2.0');
+    expect(await page.getByTestId('verify-report').textContent()).not.toContain('laurel upgrade');
     await checkScreen(page, 'verify-ob2');
     await page.getByTestId('upgrade-go').click();
     await page.getByTestId('upgrade-error').waitFor();

@@ -40,6 +40,16 @@ export function checkKindIn(r: VerificationReport, c: Check): CheckKind {
   return r.kind === 'ob2' && c.id === 'parse' ? 'older' : kindOf(c);
 }
 
+/** A check's reason as the screen shows it: for an OB 2.0 file, what it is, without the CLI's upgrade command. */
+export function checkReasonIn(r: VerificationReport, c: Check): string {
+  return checkKindIn(r, c) === 'older' ? firstSentence(c.reason) : c.reason;
+}
+
+function firstSentence(reason: string): string {
+  const what = reason.split('. ')[0] ?? '';
+  return what ? `${what.charAt(0).toUpperCase()}${what.slice(1)}.` : reason;
+}
+
 export type VerdictKind = 'valid' | 'invalid' | 'unknown' | 'expired' | 'not-yet' | 'revoked' | 'suspended' | 'unreadable' | 'older';
 
 export interface VerdictLook {
@@ -73,7 +83,7 @@ export function verdictOf(r: VerificationReport): VerdictLook {
 function olderFormat(reason: string): VerdictLook {
   // The verifier's reason ends with the CLI's upgrade command; the screen offers its own upgrade.
   const what = reason.split('. ')[0] ?? '';
-  const sentence = what ? `${what.charAt(0).toUpperCase()}${what.slice(1)}. ` : '';
+  const sentence = what ? `${firstSentence(reason)} ` : '';
   if (/BadgeClass|issuer profile/.test(what)) {
     const title = /BadgeClass/.test(what) ? 'An Open Badges 2.0 badge definition' : 'An Open Badges 2.0 issuer profile';
     return { kind: 'older', icon: 'info', title, text: `${sentence}Only an awarded 2.0 badge (an assertion) can be upgraded to Open Badges 3.0.` };
