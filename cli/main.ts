@@ -43,6 +43,7 @@ Commands:
   host connect <name>     register with the host and approve Laurel Studio in the browser
   host list         hosts, their access and what they hold
   host disconnect <name>  revoke the host's tokens and forget them
+  host push-profile <name> --issuer <id>   send an issuer's profile to the host
   publish --host <name> <ids…> | --batch <id>    send credentials to a host and read them back
   framework import <file>     import a skill framework (CASE 1.1 JSON or a CSV of competencies)
   framework export <id>       write a framework as a CASE 1.1 package
@@ -335,6 +336,10 @@ const COMMANDS: Record<string, { options: OptionSpec; run: (p: Parsed, out: Out)
       const achievementFile = required(p, 'achievement', 'issue');
       const recipient = required(p, 'recipient', 'issue');
       const outFile = required(p, 'out', 'issue');
+      // Never a JSON credential in a file named like an image (a wallet would read it as a broken picture).
+      if (/\.(png|svg)$/i.test(outFile)) {
+        throw new LaurelError('INVALID_INPUT', `--out ${outFile}: one credential is written as .json or .jwt; to hand out a badge image, write the .json, then: laurel bake <file.json> --image <badge.png|svg> --out ${outFile}`);
+      }
       const format = str(p, 'format') ?? 'json';
       if (format !== 'json' && format !== 'jwt') throw new LaurelError('INVALID_INPUT', `--format must be json or jwt (got '${format}'); batches with baked images come with --roster.`);
       const achievement = readJsonFile(achievementFile, 'achievement file');

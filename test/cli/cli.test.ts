@@ -225,6 +225,7 @@ describe('laurel with an encrypted key file', () => {
       [['issue', ...ks, '--issuer', 'Hosted Org', '--achievement', path.join(dir, 'missing.json'), '--recipient', 'a@b.org', '--out', path.join(dir, 'x.json')], /no such file/],
       [['issue', ...ks, '--issuer', 'Hosted Org', '--achievement', achievementFile, '--recipient', 'not an address', '--out', path.join(dir, 'x.json')], /neither an e-mail address nor a DID/],
       [['issue', ...ks, '--issuer', 'Hosted Org', '--achievement', achievementFile, '--recipient', 'a@b.org'], /missing --out/],
+      [['issue', ...ks, '--issuer', 'Hosted Org', '--achievement', achievementFile, '--recipient', 'a@b.org', '--out', path.join(dir, 'badge.png')], /one credential is written as \.json or \.jwt.*laurel bake/],
       [['issuer', 'create', '--name', 'X', '--key', 'dsa', ...ks], /--key must be ed25519, p256 or rsa/],
       [['issuer', 'list', '--bogus'], /Unknown option '--bogus'/],
       [['frobnicate'], /unknown command 'frobnicate'/],
