@@ -86,7 +86,7 @@ function progressLine(): { update: (p: PublishProgress) => void; end: () => void
 
 function summaryText(s: PublishSummary): string {
   const lines = [
-    `${s.host}: ${s.published} published${s.alreadyPublished ? `, ${s.alreadyPublished} already there` : ''}${s.sent ? `, ${s.sent} sent but not confirmed` : ''}${s.failed ? `, ${s.failed} failed` : ''}${s.notAttempted ? `, ${s.notAttempted} not sent` : ''} (of ${s.total})`,
+    `${s.host}: ${s.published} published${s.alreadyPublished ? `, ${s.alreadyPublished} already there` : ''}${s.sent ? `, ${s.sent} sent but not confirmed` : ''}${s.failed ? `, ${s.failed} failed` : ''}${s.notAttempted ? `, ${s.notAttempted} not sent` : ''} (of ${s.total})${s.withheld ? `; ${s.withheld} revoked or suspended left out` : ''}`,
   ];
   for (const i of s.items) {
     if (i.outcome === 'published' || i.outcome === 'already-published') continue;

@@ -9,6 +9,7 @@
 //    without sending them again;
 //  - every HTTP attempt is recorded (publish_attempts) and the per-host state kept (publications).
 import { getCredentialsById, getPublication, listPublishAttempts, recordPublishAttempt, upsertPublication, appendAudit, type PublishApi, type StoredCredential } from '../store/index.ts';
+import { credentialStates } from '../store/status.ts';
 import type { FetchedDocument } from '../net/index.ts';
 import { LaurelError, isLaurelError } from '../util/errors.ts';
 import { scopeUri } from './discovery.ts';
@@ -65,6 +66,8 @@ export interface PublishSummary {
   sent: number;
   failed: number;
   notAttempted: number;
+  /** Revoked or suspended credentials of the batch, left out (a host would show them as current). */
+  withheld: number;
   cancelled: boolean;
   /** Why the job stopped before the end (rate limit beyond the cap, access withdrawn …). */
   /** `action: 'connect'` when connecting to the host again fixes it (see ReconnectDetails). */
@@ -84,7 +87,7 @@ interface Item {
 
 const now = () => new Date().toISOString();
 
-function resolveCredentials(service: HostService, input: PublishInput): StoredCredential[] {
+function resolveCredentials(service: HostService, input: PublishInput): { chosen: StoredCredential[]; withheld: number } {
   const db = service.ctx.db;
   let ids: string[];
   if (input.batchId !== undefined) {
@@ -113,7 +116,16 @@ function resolveCredentials(service: HostService, input: PublishInput): StoredCr
     chosen.push(pick);
   }
   if (missing.length) throw new LaurelError('NOT_FOUND', `Not in this workspace: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}.`);
-  return chosen;
+  // A host shows what it holds as current: revoked and suspended credentials are never sent.
+  const withdrawn = chosen
+    .map((c) => ({ id: c.credentialId, status: credentialStates(db, c.credentialId).find((x) => x.status !== 'active')?.status }))
+    .filter((c): c is { id: string; status: 'revoked' | 'suspended' } => c.status !== undefined);
+  if (withdrawn.length && (input.batchId === undefined || withdrawn.length === chosen.length)) {
+    const list = withdrawn.slice(0, 5).map((c) => `${c.id} (${c.status})`).join(', ');
+    throw new LaurelError('INVALID_INPUT', `Nothing was sent: ${list}${withdrawn.length > 5 ? ` and ${withdrawn.length - 5} more` : ''} ${withdrawn.length === 1 ? 'is' : 'are'} not current. Revoked credentials are never published; reinstate a suspended one first.`);
+  }
+  const out = new Set(withdrawn.map((c) => c.id));
+  return { chosen: chosen.filter((c) => !out.has(c.credentialId)), withheld: withdrawn.length };
 }
 
 function toItem(row: StoredCredential): Item {
@@ -258,7 +270,8 @@ export async function publishCredentials(service: HostService, input: PublishInp
 async function publishClaimed(service: HostService, input: PublishInput, options: PublishOptions): Promise<PublishSummary> {
   const { signal, onProgress } = options;
   const db = service.ctx.db;
-  const items = resolveCredentials(service, input).map(toItem);
+  const { chosen, withheld } = resolveCredentials(service, input);
+  const items = chosen.map(toItem);
   const session = await HostSession.open(service, input.host, { ...(options.authorize ? { authorize: options.authorize } : {}), ...(signal ? { signal } : {}) });
   const host = session.host;
   const title = host.title;
@@ -463,6 +476,7 @@ async function publishClaimed(service: HostService, input: PublishInput, options
     sent: count('sent'),
     failed: count('failed'),
     notAttempted: count('not-attempted'),
+    withheld,
     cancelled,
     ...(stopped ? { stopped } : {}),
     items: items.map((i) => i.result),
