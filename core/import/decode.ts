@@ -30,13 +30,27 @@ export function decodeRoster(bytes: Uint8Array, options: DecodeOptions = {}): De
   let encoding: RosterEncoding;
   if (bom) {
     // A byte-order mark is proof of the encoding; it wins over a choice that contradicts it.
-    if (chosen && chosen !== bom.canonical) {
-      warnings.push({
-        message: `The file starts with a ${bom.label} byte-order mark, so it was read as ${bom.label} and the chosen encoding '${options.encoding}' was ignored.`,
-      });
+    let fromBom: string | undefined;
+    try {
+      fromBom = decodeStrict(bytes.subarray(bom.length), bom.canonical, bom.label);
+    } catch (e) {
+      // A UTF-8 mark in front of bytes that are not UTF-8 (a tool added it to an old Excel file):
+      // the person's explicit choice is then the only way to read it.
+      if (!chosen || chosen === bom.canonical || bom.canonical !== 'utf-8') throw e;
     }
-    text = decodeStrict(bytes.subarray(bom.length), bom.canonical, bom.label);
-    encoding = bom.name;
+    if (fromBom !== undefined) {
+      if (chosen && chosen !== bom.canonical) {
+        warnings.push({
+          message: `The file starts with a ${bom.label} byte-order mark, so it was read as ${bom.label} and the chosen encoding '${options.encoding}' was ignored.`,
+        });
+      }
+      text = fromBom;
+      encoding = bom.name;
+    } else {
+      warnings.push({ message: `The file starts with a UTF-8 byte-order mark but is not UTF-8; it was read as '${options.encoding}', as chosen.` });
+      text = decodeStrict(bytes.subarray(bom.length), chosen!, chosen!);
+      encoding = chosen!;
+    }
   } else if (chosen) {
     text = decodeStrict(bytes, chosen, chosen);
     encoding = chosen;

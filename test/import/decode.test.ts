@@ -88,6 +88,16 @@ describe('decodeRoster: a Windows-1252 export', () => {
     }
   });
 
+  it('behind a UTF-8 byte-order mark (added by some tool): refused, then read as the encoding chosen, with a warning', () => {
+    const marked = new Uint8Array([0xef, 0xbb, 0xbf, ...bytes]);
+    expect(caught(() => decodeRoster(marked)).message).toMatch(/UTF-8/);
+    const r = decodeRoster(marked, { encoding: 'windows-1252' });
+    expect(r.encoding).toBe('windows-1252');
+    expect(r.text.startsWith('Name;E-Mail')).toBe(true);
+    expect(r.text).toContain('Zoë Müller;zoe@example.org');
+    expect(r.warnings.map((w) => w.message).join(' ')).toMatch(/byte-order mark but is not UTF-8/);
+  });
+
   it('maps 0x80–0x9F to € ‚ “ ” ’ … as Windows-1252 does (Node 20 TextDecoder reads them as C1 controls)', () => {
     const all = new Uint8Array([0x4e, 0x0a, ...Array.from({ length: 32 }, (_, i) => 0x80 + i)]);
     const text = decodeRoster(all, { encoding: 'windows-1252' }).text;
