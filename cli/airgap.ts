@@ -7,7 +7,7 @@ import { fingerprint, type RequestReview, type SigningRequest } from '../core/ai
 import { formatProblems, formatSummary } from '../core/import/index.ts';
 import type { IdentityMode } from '../core/issue/index.ts';
 import { LaurelError, isLaurelError } from '../core/util/errors.ts';
-import { flag, list, required, str, type OptionSpec, type Parsed } from './args.ts';
+import { flag, list, required, shellWord, str, type OptionSpec, type Parsed } from './args.ts';
 import { ISSUE_ROSTER_OPTIONS, achievementSource, identityLine, mappingLines, parseFormats, progressPrinter, readFile } from './batch.ts';
 
 type WithStudio = <T>(p: Parsed, fn: (studio: Studio) => Promise<T>) => Promise<T>;
@@ -204,7 +204,7 @@ export function airgapCommands(withStudio: WithStudio, print: Print): Record<str
             `  batch ${made.prepared.batch.id}: awaiting signature`,
             `  fingerprint: ${fingerprint(r.digest.value)}  (the officer sees the same in 'laurel request review')`,
             ...made.superseded.map((s) => `  supersedes the earlier request ${s} (its bundle will be refused)`),
-            `Next, on the signing machine: laurel request review ${path.basename(written)}, then laurel request sign ${path.basename(written)} --out <bundle file>`,
+            `Next, on the signing machine: laurel request review ${shellWord(path.basename(written))}, then laurel request sign ${shellWord(path.basename(written))} --out <bundle file>`,
           ].join('\n');
           print(json, human, { file: written, requestId: r.requestId, digest: r.digest.value, fingerprint: fingerprint(r.digest.value), count: r.count, batch: made.prepared.batch, superseded: made.superseded });
           return 0;
@@ -226,7 +226,7 @@ export function airgapCommands(withStudio: WithStudio, print: Print): Record<str
             print(json, `Row ${item.seq}, ${review.recipients.find((r) => r.seq === item.seq)?.label ?? ''}: the credential as it would be signed\n${JSON.stringify(item.credential, null, 2)}`, item);
             return 0;
           }
-          print(json, `${formatReview(review, { all: flag(p, 'all'), ...(str(p, 'search') ? { search: str(p, 'search')! } : {}) })}\nApprove with: laurel request sign ${path.basename(file)} --out <bundle file>   (or: laurel request reject ${path.basename(file)} --reason <text>)`, review);
+          print(json, `${formatReview(review, { all: flag(p, 'all'), ...(str(p, 'search') ? { search: str(p, 'search')! } : {}) })}\nApprove with: laurel request sign ${shellWord(path.basename(file))} --out <bundle file>   (or: laurel request reject ${shellWord(path.basename(file))} --reason <text>)`, review);
           return 0;
         });
       },
@@ -242,7 +242,7 @@ export function airgapCommands(withStudio: WithStudio, print: Print): Record<str
           if (review.warnings.length && review.state !== 'approved' && !flag(p, 'accept-warnings')) {
             throw new LaurelError(
               'VALIDATION',
-              `Nothing was signed: the review of request ${review.requestId} warns about:\n${review.warnings.map((w) => `  ! ${w.message}`).join('\n')}\nRead the review (laurel request review ${path.basename(file)}); to sign anyway add --accept-warnings, or reject it (laurel request reject).`,
+              `Nothing was signed: the review of request ${review.requestId} warns about:\n${review.warnings.map((w) => `  ! ${w.message}`).join('\n')}\nRead the review (laurel request review ${shellWord(path.basename(file))}); to sign anyway add --accept-warnings, or reject it (laurel request reject).`,
             );
           }
           const progress = json ? undefined : progressPrinter();
@@ -260,7 +260,7 @@ export function airgapCommands(withStudio: WithStudio, print: Print): Record<str
             approved.again ? `Request ${b.request.requestId} was approved before (${b.signedAt}); wrote the same bundle again.` : `Approved request ${b.request.requestId}: signed ${b.credentials.length.toLocaleString('en')} credential${b.credentials.length === 1 ? '' : 's'} as ${approved.review.issuer.name}.`,
             `  bundle ${b.bundleId} written to ${written}`,
             `  audit entry #${b.audit.seq} (${b.audit.at}, ${b.audit.actor})`,
-            `Next, on the preparing machine: laurel bundle import ${path.basename(written)} --out <folder>`,
+            `Next, on the preparing machine: laurel bundle import ${shellWord(path.basename(written))} --out <folder>`,
           ].join('\n');
           print(json, human, { file: written, bundleId: b.bundleId, requestId: b.request.requestId, count: b.credentials.length, again: approved.again, audit: b.audit });
           return 0;
@@ -338,7 +338,7 @@ export function airgapCommands(withStudio: WithStudio, print: Print): Record<str
         return withStudio(p, async (studio) => {
           const r = studio.exportIssuer(issuer);
           const written = await writeOutput(outFile, r.bytes, { force: flag(p, 'force') });
-          print(json, `Wrote ${r.issuerId} (public profile and public key; no private key) to ${written}\n  on the preparing machine: laurel issuer import ${path.basename(written)}`, { file: written, issuerId: r.issuerId });
+          print(json, `Wrote ${r.issuerId} (public profile and public key; no private key) to ${written}\n  on the preparing machine: laurel issuer import ${shellWord(path.basename(written))}`, { file: written, issuerId: r.issuerId });
           return 0;
         });
       },

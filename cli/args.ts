@@ -46,3 +46,8 @@ export function list(p: Parsed, name: string): string[] {
   const v = p.values[name];
   return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
 }
+
+/** A value as a POSIX shell word, so a suggested command can be pasted even when a path has spaces. */
+export function shellWord(v: string): string {
+  return /^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+}

@@ -4,7 +4,7 @@ import { isKeyAlgorithm, type KeyAlgorithm, type KeyStoreSpec } from '../core/ke
 import { describeVerdict, exitCodeOf, remoteCacheDir, verifyCredential, type VerificationReport } from '../core/verify/index.ts';
 import { resolveWorkspaceDir, workspaceDirAirGapped } from '../core/store/index.ts';
 import { LaurelError, isLaurelError } from '../core/util/errors.ts';
-import { flag, list, parse, required, str, type OptionSpec, type Parsed } from './args.ts';
+import { flag, list, parse, required, shellWord, str, type OptionSpec, type Parsed } from './args.ts';
 import { passphrase } from './prompt.ts';
 import { PUBLISH_HELP, connectHint, publishCommands } from './publish.ts';
 import { ENDORSE_GROUPS, ENDORSE_HELP, endorseCommands } from './endorse.ts';
@@ -266,7 +266,7 @@ export function formatReport(file: string, r: VerificationReport, indent = ''): 
   if (s.validFrom) lines.push(`${indent}  valid from ${s.validFrom}${s.validUntil ? ` until ${s.validUntil}` : ''}`);
   for (const c of r.checks) lines.push(`${indent}  [${STATUS_MARK[c.status]}] ${c.label}: ${c.reason}${c.warning ? ' (warning)' : ''}`);
   if (r.kind === 'ob2' && !indent && !/BadgeClass|issuer profile/.test(r.checks[0]?.reason ?? '')) {
-    lines.push(`  To re-issue it as Open Badges 3.0: laurel upgrade ${/\s/.test(file) ? JSON.stringify(file) : file} --issuer <id or name> --out <file.json|.jwt|.png|.svg> [--online]`);
+    lines.push(`  To re-issue it as Open Badges 3.0: laurel upgrade ${shellWord(file)} --issuer <id or name> --out <file.json|.jwt|.png|.svg> [--online]`);
   }
   // One line per endorsement and per bundled credential; --json has their full reports.
   for (const e of r.endorsements ?? []) lines.push(`${indent}  endorsement ${e.path} by ${e.endorser ?? '(unnamed)'}: ${e.outcome}`);
